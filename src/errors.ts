@@ -1,0 +1,176 @@
+/**
+ * Every error dotbus raises or reports is a {@link DotbusError} with a stable string `code`.
+ *
+ * @remarks Check `code`, not `instanceof`: two installed copies of dotbus have two classes.
+ */
+
+/** The stable codes of every {@link DotbusError}. */
+export type DotbusErrorCode =
+  | 'INVALID_EVENT_TYPE'
+  | 'INVALID_PATTERN'
+  | 'INVALID_EVENT'
+  | 'DECODE_FAILED'
+  | 'UNKNOWN_EVENT_TYPE'
+  | 'DUPLICATE_DEFINITION'
+  | 'HANDLER_FAILED'
+  | 'BUFFER_FULL'
+  | 'TRANSPORT_CLOSED'
+  | 'CONNECTION_FAILED'
+  | 'PUBLISH_FAILED'
+  | 'INVALID_OPTION';
+
+/** Base class of all dotbus errors. */
+export class DotbusError extends Error {
+  constructor(
+    readonly code: DotbusErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** An event type that breaks the grammar of DESIGN §2 (`segment(.segment)*`, `[A-Za-z0-9_-]`, ≤ 255 chars). */
+export class InvalidEventTypeError extends DotbusError {
+  constructor(
+    readonly eventType: string,
+    reason: string,
+  ) {
+    super('INVALID_EVENT_TYPE', `invalid event type ${JSON.stringify(eventType)}: ${reason}`);
+  }
+}
+
+/** A subscription pattern that breaks the grammar of DESIGN §2. */
+export class InvalidPatternError extends DotbusError {
+  constructor(
+    readonly pattern: string,
+    reason: string,
+  ) {
+    super('INVALID_PATTERN', `invalid pattern ${JSON.stringify(pattern)}: ${reason}`);
+  }
+}
+
+/** One schema violation: where (a JSON pointer into the payload) and what was expected. */
+export interface ValidationIssue {
+  /** JSON pointer into the event's data, e.g. `/resourceUsage/cpuUserMs`; `` for the root. */
+  readonly path: string;
+  /** What was wrong, e.g. `Expected number`. */
+  readonly message: string;
+}
+
+/** Event data that does not satisfy its definition's schema. */
+export class InvalidEventError extends DotbusError {
+  constructor(
+    readonly eventType: string,
+    readonly issues: readonly ValidationIssue[],
+  ) {
+    const first = issues[0];
+    const where = first === undefined ? '' : ` at ${first.path === '' ? '(root)' : first.path}: ${first.message}`;
+    const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+    super('INVALID_EVENT', `invalid data for ${eventType}${where}${more}`);
+  }
+}
+
+/** Why a wire message could not be decoded. */
+export type DecodeFailure =
+  | 'oversize'
+  | 'malformed-json'
+  | 'forbidden-key'
+  | 'not-a-cloudevent'
+  | 'unknown-type'
+  | 'unsupported-version'
+  | 'schema-violation';
+
+/** A wire message that could not be turned into an event. Never thrown by `decode`: returned. */
+export class DecodeError extends DotbusError {
+  constructor(
+    readonly reason: DecodeFailure,
+    detail: string,
+    readonly issues: readonly ValidationIssue[] = [],
+    options?: ErrorOptions,
+  ) {
+    super('DECODE_FAILED', `cannot decode message (${reason}): ${detail}`, options);
+  }
+}
+
+/** A type that no registered definition declares. */
+export class UnknownEventTypeError extends DotbusError {
+  constructor(readonly eventType: string) {
+    super(
+      'UNKNOWN_EVENT_TYPE',
+      `no definition is registered for ${JSON.stringify(eventType)}; pass its definition in \`events\``,
+    );
+  }
+}
+
+/** A handler threw or rejected; reported, never rethrown into the bus. */
+export class HandlerError extends DotbusError {
+  constructor(
+    readonly pattern: string,
+    readonly eventType: string,
+    readonly eventId: string,
+    cause: unknown,
+  ) {
+    super('HANDLER_FAILED', `handler for ${JSON.stringify(pattern)} failed on ${eventType} (${eventId}): ${describe(cause)}`, {
+      cause,
+    });
+  }
+}
+
+/** A bounded buffer is full and its policy is `reject`. */
+export class BufferFullError extends DotbusError {
+  constructor(
+    readonly buffer: string,
+    readonly capacity: number,
+  ) {
+    super('BUFFER_FULL', `${buffer} is full (capacity ${capacity}); raise its capacity or choose another backpressure policy`);
+  }
+}
+
+/** The transport was closed; publishing or subscribing is no longer possible. */
+export class TransportClosedError extends DotbusError {
+  constructor(transport: string) {
+    super('TRANSPORT_CLOSED', `${transport} is closed; create a new one to publish again`);
+  }
+}
+
+/** A broker could not be reached or refused the connection. */
+export class ConnectionError extends DotbusError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('CONNECTION_FAILED', message, options);
+  }
+}
+
+/** Publishing failed in a way the caller should see (reported through `onError` by the publisher). */
+export class PublishError extends DotbusError {
+  constructor(
+    readonly eventType: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super('PUBLISH_FAILED', `publishing ${eventType} failed: ${message}`, options);
+  }
+}
+
+/** An option that is out of range or contradicts another. */
+export class InvalidOptionError extends DotbusError {
+  constructor(option: string, message: string) {
+    super('INVALID_OPTION', `option \`${option}\`: ${message}`);
+  }
+}
+
+/** A one-line description of anything thrown. */
+export function describe(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  try {
+    return String(cause);
+  } catch {
+    return 'unprintable value';
+  }
+}
+
+/** Wraps anything thrown as a {@link DotbusError} so that hooks always receive one. */
+export function toDotbusError(cause: unknown, fallback: (message: string) => DotbusError): DotbusError {
+  return cause instanceof DotbusError ? cause : fallback(describe(cause));
+}

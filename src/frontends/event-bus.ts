@@ -1,0 +1,132 @@
+import type { AnyBusEvent, EventMeta } from '../events/bus-event.js';
+import { BUILT_IN_EVENTS, type BuiltInEvent } from '../events/builtin/index.js';
+import { DEFAULT_SOURCE, type AnyEventDefinition, type EventsOf } from '../events/define-event.js';
+import { EventRegistry } from '../events/registry.js';
+import { NOOP_OBSERVER, type BusObserver } from '../observer.js';
+import type { MatchingEvents, ValidPattern } from '../patterns/pattern-types.js';
+import type { EventHandler, PublishReceipt, SubscribeOptions, Subscription, SubscriptionId, Transport, TransportStats } from '../transport.js';
+import { InMemoryTransport } from '../transports/in-memory.js';
+import { NoopTransport } from '../transports/noop.js';
+import { EventPublisher, type DataOf, type PublisherStats } from './event-publisher.js';
+import { EventSubscriber } from './event-subscriber.js';
+import { SystemReporter, warnOnError, type ErrorHook } from './system-reporter.js';
+
+/** What {@link createBus} takes. */
+export interface BusOptions<Defs extends readonly AnyEventDefinition[]> {
+  /** Your event definitions; the built-in ones are always included. @default [] */
+  readonly events?: Defs;
+  /** Where events go. @default a new {@link InMemoryTransport} */
+  readonly transport?: Transport;
+  /** `false` swaps the transport for NoOp: publishing costs about an empty call. @default true */
+  readonly enabled?: boolean;
+  /** `source` of the events this bus builds, e.g. `/orders-service`. @default `/dotbus` */
+  readonly source?: string;
+  /** Every failure that was handled without throwing. @default a rate-limited process warning */
+  readonly onError?: ErrorHook;
+  /** Extra hooks, e.g. metrics. @default none */
+  readonly observer?: BusObserver;
+}
+
+/**
+ * A typed publisher and subscriber over one transport.
+ *
+ * @typeParam E - the union of every event this bus knows
+ */
+export class EventBus<E extends AnyBusEvent> {
+  /** The definitions this bus encodes, decodes and builds from. */
+  readonly registry: EventRegistry;
+  /** The transport underneath. */
+  readonly transport: Transport;
+  /** The publishing half. */
+  readonly publisher: EventPublisher<E>;
+  /** The subscribing half. */
+  readonly subscriber: EventSubscriber<E>;
+
+  constructor(registry: EventRegistry, transport: Transport, source: string, onError: ErrorHook, observer: BusObserver) {
+    this.registry = registry;
+    this.transport = transport;
+    const reporter = new SystemReporter(transport, source, onError, observer);
+    transport.bind({ registry, observer: reporter });
+    this.publisher = new EventPublisher<E>(transport, registry, (e, ev) => reporter.error(e, ev), source);
+    this.subscriber = new EventSubscriber<E>(transport);
+  }
+
+  /** Whether publishing does anything. */
+  get enabled(): boolean {
+    return this.publisher.enabled;
+  }
+
+  /** @see {@link EventPublisher.emit} */
+  emit<T extends E['eventType']>(type: T, data: DataOf<E, T>, meta?: EventMeta): Promise<PublishReceipt> {
+    return this.publisher.emit(type, data, meta);
+  }
+
+  /** @see {@link EventPublisher.emitWith} */
+  emitWith<T extends E['eventType']>(type: T, build: () => DataOf<E, T>, meta?: EventMeta): Promise<PublishReceipt> {
+    return this.publisher.emitWith(type, build, meta);
+  }
+
+  /** @see {@link EventPublisher.publish} */
+  publish(event: E): Promise<PublishReceipt> {
+    return this.publisher.publish(event);
+  }
+
+  /** @see {@link EventPublisher.publishBatch} */
+  publishBatch(events: readonly E[]): Promise<PublishReceipt[]> {
+    return this.publisher.publishBatch(events);
+  }
+
+  /** @see {@link EventSubscriber.subscribe} */
+  subscribe<const P extends string>(
+    pattern: ValidPattern<P>,
+    handler: EventHandler<MatchingEvents<E, P>>,
+    options?: SubscribeOptions,
+  ): Subscription {
+    return this.subscriber.subscribe(pattern, handler, options);
+  }
+
+  /** Ends a subscription by id. */
+  unsubscribe(id: SubscriptionId): boolean {
+    return this.transport.unsubscribe(id);
+  }
+
+  /** Resolves once the transport is connected and its subscriptions are confirmed. */
+  ready(): Promise<void> {
+    return this.transport.ready();
+  }
+
+  /** Resolves once every queued event has been handled. */
+  drain(): Promise<void> {
+    return this.transport.drain();
+  }
+
+  /** Flushes, drains and releases the transport. */
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  /** Transport and publisher counters. */
+  stats(): TransportStats & { readonly publisher: PublisherStats } {
+    return { ...this.transport.stats(), publisher: this.publisher.stats() };
+  }
+}
+
+/**
+ * Creates a typed bus: your definitions plus the built-in ones, over a transport (InMemory by default).
+ *
+ * @example
+ * ```ts
+ * const OrderPlaced = defineEvent({ type: 'order.placed', version: '1.0.0',
+ *   schema: Type.Object({ orderId: Type.String(), total: Type.Number() }) });
+ * const bus = createBus({ events: [OrderPlaced], source: '/shop' });
+ * bus.subscribe('order.*', (e) => console.log(e.data.total));
+ * await bus.emit('order.placed', { orderId: 'o-1', total: 42 });
+ * ```
+ */
+export function createBus<const Defs extends readonly AnyEventDefinition[] = []>(
+  options: BusOptions<Defs> = {},
+): EventBus<EventsOf<Defs> | BuiltInEvent> {
+  const registry = new EventRegistry([...BUILT_IN_EVENTS, ...(options.events ?? [])]);
+  const transport = options.enabled === false ? new NoopTransport() : (options.transport ?? new InMemoryTransport());
+  return new EventBus(registry, transport, options.source ?? DEFAULT_SOURCE, options.onError ?? warnOnError, options.observer ?? NOOP_OBSERVER);
+}

@@ -1,0 +1,130 @@
+import type { AnyBusEvent, BusEvent, EventMeta } from '../events/bus-event.js';
+import { DEFAULT_SOURCE } from '../events/define-event.js';
+import type { EventRegistry } from '../events/registry.js';
+import { PublishError, toDotbusError, type DotbusError } from '../errors.js';
+import { RECEIPT_PROMISE, type PublishReceipt, type Transport } from '../transport.js';
+import type { ErrorHook } from './system-reporter.js';
+
+/** The data type of the event of type `T` in the event union `E`. */
+export type DataOf<E extends AnyBusEvent, T extends string> = E extends { readonly eventType: T; readonly data: infer D } ? D : never;
+
+/** Counters of an {@link EventPublisher}. */
+export interface PublisherStats {
+  /** Publishes the transport accepted (or buffered). */
+  readonly accepted: number;
+  /** Publishes a backpressure policy dropped. */
+  readonly dropped: number;
+  /** Publishes that failed (invalid data, closed transport, …); each went to `onError`. */
+  readonly failed: number;
+  /** Publishes skipped because publishing is disabled. */
+  readonly skipped: number;
+}
+
+/**
+ * The high-level publisher: builds events (id, time, source), publishes them, and never throws
+ * into application code.
+ *
+ * @remarks Spec: `IEventPublisherFrontend`. Every failure resolves as a `failed` receipt, goes to
+ * `onError`, is counted, and becomes a `system.error.publish` event on the local bus.
+ */
+export class EventPublisher<E extends AnyBusEvent> {
+  readonly #transport: Transport;
+  readonly #registry: EventRegistry;
+  readonly #source: string;
+  readonly #report: ErrorHook;
+  #accepted = 0;
+  #dropped = 0;
+  #failed = 0;
+  #skipped = 0;
+
+  /** Whether publishing does anything. Test it to skip building an event on hot paths. */
+  readonly enabled: boolean;
+
+  constructor(transport: Transport, registry: EventRegistry, report: ErrorHook, source = DEFAULT_SOURCE) {
+    this.#transport = transport;
+    this.#registry = registry;
+    this.#report = report;
+    this.#source = source;
+    this.enabled = transport.enabled;
+  }
+
+  /**
+   * Builds an event of `type` from `data` and publishes it.
+   *
+   * @example
+   * ```ts
+   * await bus.emit('order.placed', { orderId: 'o-1', total: 42 });
+   * ```
+   */
+  emit<T extends E['eventType']>(type: T, data: DataOf<E, T>, meta?: EventMeta): Promise<PublishReceipt> {
+    if (!this.enabled) return this.#skip();
+    let event: BusEvent;
+    try {
+      event = this.#registry.require(type).createOf(type, data, meta?.source === undefined ? { ...meta, source: this.#source } : meta);
+    } catch (e) {
+      return this.#failure(e, type);
+    }
+    return this.publish(event as E);
+  }
+
+  /** Like {@link emit}, but `build` runs only when publishing is enabled. */
+  emitWith<T extends E['eventType']>(type: T, build: () => DataOf<E, T>, meta?: EventMeta): Promise<PublishReceipt> {
+    if (!this.enabled) return this.#skip();
+    let data: DataOf<E, T>;
+    try {
+      data = build();
+    } catch (e) {
+      return this.#failure(e, type);
+    }
+    return this.emit(type, data, meta);
+  }
+
+  /** Publishes an event built beforehand (for example with a definition's `create`). */
+  publish(event: E): Promise<PublishReceipt> {
+    if (!this.enabled) return this.#skip();
+    let pending: Promise<PublishReceipt>;
+    try {
+      pending = this.#transport.publish(event);
+    } catch (e) {
+      return this.#failure(e, event.eventType, event);
+    }
+    return pending.then(this.#count, (e: unknown) => this.#failure(e, event.eventType, event));
+  }
+
+  /** Publishes several events in order, batched where the transport can. */
+  async publishBatch(events: readonly E[]): Promise<PublishReceipt[]> {
+    if (!this.enabled) return events.map(() => ({ status: 'skipped' }));
+    try {
+      const receipts = await this.#transport.publishBatch(events);
+      for (const r of receipts) this.#count(r);
+      return receipts;
+    } catch (e) {
+      const receipts: PublishReceipt[] = [];
+      for (const event of events) receipts.push(await this.#failure(e, event.eventType, event));
+      return receipts;
+    }
+  }
+
+  /** A snapshot of the counters. */
+  stats(): PublisherStats {
+    return { accepted: this.#accepted, dropped: this.#dropped, failed: this.#failed, skipped: this.#skipped };
+  }
+
+  readonly #count = (receipt: PublishReceipt): PublishReceipt => {
+    if (receipt.status === 'dropped') this.#dropped++;
+    else this.#accepted++;
+    return receipt;
+  };
+
+  #skip(): Promise<PublishReceipt> {
+    this.#skipped++;
+    return RECEIPT_PROMISE.skipped;
+  }
+
+  #failure(cause: unknown, eventType: string, event?: BusEvent): Promise<PublishReceipt> {
+    this.#failed++;
+    const error: DotbusError = toDotbusError(cause, (m) => new PublishError(eventType, m, { cause }));
+    this.#report(error, event);
+    return Promise.resolve({ status: 'failed', error });
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * dotbus: fully typed, distributed events for TypeScript.
+ *
+ * The core entry: events, codec, patterns, interfaces, NoOp and InMemory. Redis lives in
+ * `dotbus/redis`, monitoring in `dotbus/monitoring`; importing this entry loads neither.
+ */
+
+// Events
+export { defineEvent, DEFAULT_SOURCE } from './events/define-event.js';
+export type {
+  AnyEventDefinition,
+  EventDefinition,
+  EventDefinitionBase,
+  EventDefinitionOptions,
+  EventOfDefinition,
+  EventsOf,
+  FamilyFactory,
+  SingleTypeFactory,
+  Upcaster,
+} from './events/define-event.js';
+export type { AnyBusEvent, BusEvent, DeepReadonly, EventMeta, TraceContext } from './events/bus-event.js';
+export { EventRegistry } from './events/registry.js';
+export { assertEventType, isEventType, MAX_EVENT_TYPE_LENGTH } from './events/event-type.js';
+export { FrozenDate } from './events/freeze.js';
+export { Type } from '@sinclair/typebox';
+export type { Static, TSchema } from '@sinclair/typebox';
+
+// Built-in events
+export { BUILT_IN_EVENTS } from './events/builtin/index.js';
+export type { BuiltInEvent } from './events/builtin/index.js';
+export { PerformanceEvent, WorkStatusSchema } from './events/builtin/performance-event.js';
+export { ValidationEvent, FieldErrorSchema, ValidationStatusSchema } from './events/builtin/validation-event.js';
+export type { FieldError } from './events/builtin/validation-event.js';
+export { SystemHealthEvent, SystemErrorEvent } from './events/builtin/system-events.js';
+export { FieldPath, FieldPathSchema } from './events/builtin/field-path.js';
+export type { FieldPathSegment } from './events/builtin/field-path.js';
+export { ResourceUsageSchema } from './events/builtin/resource-usage.js';
+export type { ResourceUsage } from './events/builtin/resource-usage.js';
+
+// Codec
+export { JsonCodec } from './codec/json-codec.js';
+export type { DecodeResult, Decoded, JsonCodecOptions } from './codec/json-codec.js';
+export { DEFAULT_MAX_MESSAGE_BYTES } from './codec/wire.js';
+export type { ProducerStamp, WireMessage } from './codec/wire.js';
+export { parseUntrustedJson } from './codec/safe-json.js';
+
+// Patterns
+export { matchesPattern, parsePattern, isValidPattern, MAX_PATTERN_LENGTH } from './patterns/pattern.js';
+export type { CompiledPattern, PatternSegment } from './patterns/pattern.js';
+export { PatternIndex } from './patterns/pattern-index.js';
+export type { MatchingEvents, MatchingTypes, PatternMatches, ValidPattern } from './patterns/pattern-types.js';
+
+// Interfaces
+export { RECEIPT, RECEIPT_PROMISE } from './transport.js';
+export type {
+  BackpressurePolicy,
+  EventConsumer,
+  EventHandler,
+  EventProducer,
+  PublishReceipt,
+  PublishStatus,
+  QueueOptions,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionId,
+  Transport,
+  TransportContext,
+  TransportStats,
+} from './transport.js';
+export { NOOP_OBSERVER } from './observer.js';
+export type { BusObserver, DropReason } from './observer.js';
+
+// Transports
+export { NoopTransport } from './transports/noop.js';
+export { InMemoryTransport } from './transports/in-memory.js';
+export type { InMemoryTransportOptions } from './transports/in-memory.js';
+export { LocalDispatcher } from './transports/local-dispatcher.js';
+export type { LocalDispatcherOptions } from './transports/local-dispatcher.js';
+export { DropCounters } from './transports/drop-counters.js';
+export { RingBuffer } from './transports/ring-buffer.js';
+
+// Frontends
+export { createBus, EventBus } from './frontends/event-bus.js';
+export type { BusOptions } from './frontends/event-bus.js';
+export { EventPublisher } from './frontends/event-publisher.js';
+export type { DataOf, PublisherStats } from './frontends/event-publisher.js';
+export { EventSubscriber } from './frontends/event-subscriber.js';
+export { warnOnError } from './frontends/system-reporter.js';
+export type { ErrorHook } from './frontends/system-reporter.js';
+
+// Testing
+export { EventRecorder } from './testing/event-recorder.js';
+export type { Subscribable } from './testing/event-recorder.js';
+
+// Errors
+export {
+  BufferFullError,
+  ConnectionError,
+  DecodeError,
+  DotbusError,
+  HandlerError,
+  InvalidEventError,
+  InvalidEventTypeError,
+  InvalidOptionError,
+  InvalidPatternError,
+  PublishError,
+  TransportClosedError,
+  UnknownEventTypeError,
+  describe as describeError,
+} from './errors.js';
+export type { DecodeFailure, DotbusErrorCode, ValidationIssue } from './errors.js';

@@ -1,0 +1,160 @@
+import type { BusEvent } from './events/bus-event.js';
+import type { EventRegistry } from './events/registry.js';
+import type { DotbusError } from './errors.js';
+import type { BusObserver, DropReason } from './observer.js';
+
+/** What happened to a published event, as far as the producer can know. */
+export type PublishStatus =
+  /** Handed to the transport: queued for local handlers, or written to the broker. */
+  | 'accepted'
+  /** The broker is unreachable; the event waits in the bounded outage buffer. */
+  | 'buffered'
+  /** A backpressure policy dropped it (and counted it). */
+  | 'dropped'
+  /** Publishing is disabled (NoOp); nothing was done. */
+  | 'skipped'
+  /** It could not be published; `error` says why. Only the high-level publisher returns this. */
+  | 'failed';
+
+/** The result of a publish. */
+export interface PublishReceipt {
+  readonly status: PublishStatus;
+  /** Why it failed or was dropped, when known. */
+  readonly error?: DotbusError;
+}
+
+/** Shared receipts, so the hot path allocates nothing. */
+export const RECEIPT = Object.freeze({
+  accepted: Object.freeze<PublishReceipt>({ status: 'accepted' }),
+  buffered: Object.freeze<PublishReceipt>({ status: 'buffered' }),
+  dropped: Object.freeze<PublishReceipt>({ status: 'dropped' }),
+  skipped: Object.freeze<PublishReceipt>({ status: 'skipped' }),
+});
+
+/** Resolved promises of {@link RECEIPT}, so the hot path allocates nothing. */
+export const RECEIPT_PROMISE = Object.freeze({
+  accepted: Promise.resolve(RECEIPT.accepted),
+  buffered: Promise.resolve(RECEIPT.buffered),
+  dropped: Promise.resolve(RECEIPT.dropped),
+  skipped: Promise.resolve(RECEIPT.skipped),
+});
+
+/** Handles one event. A thrown error or rejection is isolated, counted and reported, never rethrown. */
+export type EventHandler<E extends BusEvent = BusEvent> = (event: E) => void | Promise<void>;
+
+/** Identifies one subscription. */
+export type SubscriptionId = string;
+
+/** What a bounded queue does when it is full. */
+export type BackpressurePolicy = 'wait' | 'drop-oldest' | 'drop-newest' | 'reject';
+
+/** A bounded queue's size and policy. */
+export interface QueueOptions {
+  /** Most events waiting for one subscription's handler. @default 10_000 */
+  readonly capacity?: number;
+  /** What to do when full. @default 'drop-oldest' */
+  readonly policy?: BackpressurePolicy;
+}
+
+/** Per-subscription options. */
+export interface SubscribeOptions {
+  /** Unsubscribes when aborted. */
+  readonly signal?: AbortSignal;
+  /** Most handler calls of this subscription running at once (async handlers). @default 64 */
+  readonly maxInFlight?: number;
+  /** This subscription's queue. @default the transport's */
+  readonly queue?: QueueOptions;
+}
+
+/**
+ * A live subscription. Dispose it (or call `unsubscribe`) to stop receiving events and free
+ * everything it holds.
+ */
+export interface Subscription extends Disposable {
+  readonly id: SubscriptionId;
+  readonly pattern: string;
+  /** Stops delivery; events already queued for it are dropped (counted as `closed`). Idempotent. */
+  unsubscribe(): void;
+}
+
+/**
+ * Publishes events.
+ *
+ * @remarks Spec: `IEventProducer`. Throws only for misuse (after `close`, `reject` policy);
+ * the high-level {@link EventPublisher} turns every failure into a receipt and an `onError` call.
+ */
+export interface EventProducer {
+  /** Publishes one event. Events from one producer reach each subscriber in publish order. */
+  publish(event: BusEvent): Promise<PublishReceipt>;
+  /** Publishes several events in order, batched where the transport can (one pipeline, one flush). */
+  publishBatch(events: readonly BusEvent[]): Promise<PublishReceipt[]>;
+  /** Flushes what is buffered, then releases resources. Publishing afterwards throws `TransportClosedError`. */
+  close(): Promise<void>;
+}
+
+/**
+ * Subscribes handlers to event patterns.
+ *
+ * @remarks Spec: `IEventConsumer`.
+ */
+export interface EventConsumer {
+  /**
+   * Calls `handler` for every event whose type matches `pattern` (DESIGN §2 grammar).
+   * @throws {@link InvalidPatternError} for an invalid pattern.
+   */
+  subscribe(pattern: string, handler: EventHandler, options?: SubscribeOptions): Subscription;
+  /** Ends a subscription by id; `false` if it was not active. */
+  unsubscribe(id: SubscriptionId): boolean;
+  /** Resolves once every queued event has been handled and no handler is running. */
+  drain(): Promise<void>;
+  /** Drains, then stops all subscriptions and releases resources. */
+  close(): Promise<void>;
+}
+
+/** Counters every transport keeps. published = delivered + dropped (+ queued/in flight until drained). */
+export interface TransportStats {
+  /** Events accepted by `publish` (or received from the broker, for a consumer). */
+  readonly published: number;
+  /** Handler calls started (one per matching subscription). */
+  readonly delivered: number;
+  /** Handler calls that threw or rejected. */
+  readonly handlerErrors: number;
+  /** Events with no matching subscription. */
+  readonly unrouted: number;
+  /** Counted drops, by reason. */
+  readonly dropped: Readonly<Record<DropReason, number>>;
+  /** Events waiting in subscription queues. */
+  readonly queued: number;
+  /** Handler calls running now. */
+  readonly inFlight: number;
+}
+
+/** What a bus hands its transport before first use. */
+export interface TransportContext {
+  /** Definitions for decoding (distributed transports). */
+  readonly registry: EventRegistry;
+  /** Where failures and drops go. */
+  readonly observer: BusObserver;
+}
+
+/**
+ * A producer and consumer over one medium (nothing, this process, Redis).
+ * Every transport passes the conformance suite in `test/conformance`.
+ */
+export interface Transport extends EventProducer, EventConsumer {
+  /** Short name for messages and stats, e.g. `in-memory`, `redis-pubsub`. */
+  readonly name: string;
+  /** Whether publishing does anything; `false` only for NoOp. */
+  readonly enabled: boolean;
+  /** Receives the bus's registry and observer; called once, before the first publish or subscribe. */
+  bind(context: TransportContext): void;
+  /** Resolves once the transport can deliver (connected, subscriptions confirmed). */
+  ready(): Promise<void>;
+  /**
+   * Delivers `event` to this process's subscriptions only, never to a broker. Used for
+   * `system.*` events about this process (health, errors, losses). Never throws.
+   */
+  publishLocal(event: BusEvent): void;
+  /** A snapshot of the counters. */
+  stats(): TransportStats;
+}

@@ -1,0 +1,110 @@
+import type { BusEvent } from '../events/bus-event.js';
+import { TransportClosedError } from '../errors.js';
+import { NOOP_OBSERVER } from '../observer.js';
+import {
+  RECEIPT,
+  RECEIPT_PROMISE,
+  type EventHandler,
+  type PublishReceipt,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionId,
+  type Transport,
+  type TransportContext,
+  type TransportStats,
+} from '../transport.js';
+import { LocalDispatcher, type LocalDispatcherOptions } from './local-dispatcher.js';
+
+/** Options of {@link InMemoryTransport}. */
+export type InMemoryTransportOptions = Pick<LocalDispatcherOptions, 'queue' | 'maxInFlight' | 'batchSize'>;
+
+const ACCEPTED_AFTER_WAIT = (): PublishReceipt => RECEIPT.accepted;
+
+/**
+ * The in-process transport: the default of every example and test.
+ *
+ * @remarks Spec: `InMemoryEventProducer` / `InMemoryEventConsumer`. Dispatch is asynchronous
+ * (handlers run on a later microtask, never inside `publish`), events from one publisher reach each
+ * subscription in publish order, each subscription has a bounded queue with a backpressure policy,
+ * and a handler failure is reported without touching other handlers. Not shared between instances:
+ * there is no global bus.
+ *
+ * @example
+ * ```ts
+ * const transport = new InMemoryTransport({ queue: { capacity: 1_000, policy: 'drop-oldest' } });
+ * ```
+ */
+export class InMemoryTransport implements Transport {
+  readonly name = 'in-memory';
+  readonly enabled = true;
+  readonly #dispatcher: LocalDispatcher;
+  #closed = false;
+
+  constructor(options: InMemoryTransportOptions = {}) {
+    this.#dispatcher = new LocalDispatcher(options);
+  }
+
+  bind(context: TransportContext): void {
+    if (context.observer !== NOOP_OBSERVER) this.#dispatcher.observer = context.observer;
+  }
+
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  /**
+   * Queues `event` for every matching subscription. Resolves `accepted`, or `dropped` when a
+   * `drop-newest` queue refused it; with a full `wait` queue it resolves once there is room.
+   * @throws {@link TransportClosedError} after `close()`; {@link BufferFullError} for a full `reject` queue.
+   */
+  publish(event: BusEvent): Promise<PublishReceipt> {
+    if (this.#closed) return Promise.reject(new TransportClosedError(this.name));
+    let outcome: ReturnType<LocalDispatcher['dispatch']>;
+    try {
+      outcome = this.#dispatcher.dispatch(event);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (outcome === undefined) return RECEIPT_PROMISE.accepted;
+    if (outcome === 'dropped') return RECEIPT_PROMISE.dropped;
+    return outcome.then(ACCEPTED_AFTER_WAIT);
+  }
+
+  async publishBatch(events: readonly BusEvent[]): Promise<PublishReceipt[]> {
+    const receipts: PublishReceipt[] = [];
+    for (const event of events) receipts.push(await this.publish(event));
+    return receipts;
+  }
+
+  publishLocal(event: BusEvent): void {
+    if (this.#closed) return;
+    try {
+      void this.#dispatcher.dispatch(event);
+    } catch {
+      // A full `reject` queue refuses a system event; it is counted as a drop already.
+    }
+  }
+
+  subscribe(pattern: string, handler: EventHandler, options?: SubscribeOptions): Subscription {
+    if (this.#closed) throw new TransportClosedError(this.name);
+    return this.#dispatcher.subscribe(pattern, handler, options);
+  }
+
+  unsubscribe(id: SubscriptionId): boolean {
+    return this.#dispatcher.unsubscribe(id);
+  }
+
+  drain(): Promise<void> {
+    return this.#dispatcher.drain();
+  }
+
+  /** Stops publishing, waits for queued events and running handlers, then ends every subscription. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#dispatcher.close();
+  }
+
+  stats(): TransportStats {
+    return this.#dispatcher.stats();
+  }
+}

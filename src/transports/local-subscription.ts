@@ -1,0 +1,98 @@
+import type { BusEvent } from '../events/bus-event.js';
+import { BufferFullError, InvalidOptionError } from '../errors.js';
+import type { BackpressurePolicy, EventHandler, Subscription, SubscriptionId } from '../transport.js';
+import { RingBuffer } from './ring-buffer.js';
+
+/** How an offer to a subscription's queue went. */
+export type OfferOutcome = 'queued' | 'dropped-oldest' | 'dropped-newest' | 'wait';
+
+/** Defaults of a subscription's queue and concurrency. */
+export const DEFAULT_QUEUE_CAPACITY = 10_000;
+export const DEFAULT_POLICY: BackpressurePolicy = 'drop-oldest';
+export const DEFAULT_MAX_IN_FLIGHT = 64;
+
+interface Waiter {
+  readonly event: BusEvent;
+  readonly resolve: () => void;
+}
+
+/**
+ * One subscription of a {@link LocalDispatcher}: its handler, bounded queue and in-flight count.
+ *
+ * @internal The dispatcher drives it; applications see it as a {@link Subscription}.
+ */
+export class LocalSubscription implements Subscription {
+  readonly queue: RingBuffer<BusEvent>;
+  inFlight = 0;
+  active = true;
+  /** Whether it is already in the dispatcher's ready list. */
+  ready = false;
+  /** Publishers waiting for room (policy `wait`), in publish order. */
+  readonly waiters: Waiter[] = [];
+
+  constructor(
+    readonly id: SubscriptionId,
+    readonly pattern: string,
+    readonly handler: EventHandler,
+    readonly policy: BackpressurePolicy,
+    capacity: number,
+    readonly maxInFlight: number,
+    private readonly release: (s: LocalSubscription) => void,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new InvalidOptionError('queue.capacity', 'must be an integer ≥ 1');
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new InvalidOptionError('maxInFlight', 'must be an integer ≥ 1');
+    this.queue = new RingBuffer<BusEvent>(capacity);
+  }
+
+  /**
+   * Queues `event` under this subscription's policy.
+   * @throws {@link BufferFullError} when full and the policy is `reject`.
+   */
+  offer(event: BusEvent): OfferOutcome {
+    if (this.waiters.length === 0 && this.queue.push(event)) return 'queued';
+    switch (this.policy) {
+      case 'drop-oldest':
+        this.queue.shift();
+        this.queue.push(event);
+        return 'dropped-oldest';
+      case 'drop-newest':
+        return 'dropped-newest';
+      case 'reject':
+        throw new BufferFullError(`queue of subscription ${JSON.stringify(this.pattern)}`, this.queue.limit);
+      case 'wait':
+        return 'wait';
+    }
+  }
+
+  /** Parks a publisher until there is room for `event` (policy `wait`). */
+  park(event: BusEvent): Promise<void> {
+    return new Promise<void>((resolve) => this.waiters.push({ event, resolve }));
+  }
+
+  /** Moves parked events into the queue while there is room, waking their publishers. */
+  admitWaiters(): number {
+    let admitted = 0;
+    while (this.waiters.length > 0 && !this.queue.isFull) {
+      const w = this.waiters.shift()!;
+      this.queue.push(w.event);
+      w.resolve();
+      admitted++;
+    }
+    return admitted;
+  }
+
+  /** Empties the queue and wakes parked publishers; returns how many events were discarded. */
+  discard(): number {
+    const parked = this.waiters.length;
+    for (const w of this.waiters.splice(0)) w.resolve();
+    return this.queue.clear() + parked;
+  }
+
+  unsubscribe(): void {
+    if (this.active) this.release(this);
+  }
+
+  [Symbol.dispose](): void {
+    this.unsubscribe();
+  }
+}
