@@ -1,0 +1,229 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BUILT_IN_EVENTS,
+  EventRegistry,
+  InvalidOptionError,
+  JsonCodec,
+  LocalDispatcher,
+  NOOP_OBSERVER,
+  SystemHealthEvent,
+  TransportClosedError,
+  type BusEvent,
+  type DotbusError,
+  type EventHandler,
+  type PublishReceipt,
+  type QueueOptions,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionId,
+  type Transport,
+  type TransportContext,
+} from '../index.js';
+import { ChannelNames } from './channels.js';
+import { ConnectionMonitor, type ConnectionStatus } from './connection-monitor.js';
+import { openConnection, userOf } from './connection.js';
+import { RedisPubSubConsumer } from './pubsub-consumer.js';
+import type { RedisPubSubOptions } from './pubsub-options.js';
+import { RedisPubSubProducer } from './pubsub-producer.js';
+import type { RedisPubSubStats } from './pubsub-stats.js';
+
+const NAME = 'redis-pubsub';
+
+/**
+ * Real-time fan-out between processes over Redis Pub/Sub: at-most-once, but no loss is silent.
+ *
+ * @remarks One publisher connection (auto-pipelined) and, once something subscribes, one
+ * subscriber connection, however many subscriptions. Events go on `<namespace>:<eventType>`;
+ * patterns become `PSUBSCRIBE` globs and the exact matcher runs here (DESIGN §2). While Redis is
+ * unreachable, `publish` resolves `buffered` and events wait in a bounded outage buffer; what it
+ * drops is counted. Consumers find events Redis dropped (a slow subscriber disconnected by
+ * `client-output-buffer-limit pubsub`) from per-producer, per-type sequence numbers and
+ * heartbeats, and count them as `lost` (a `system.error.lost` event on the local bus). Connection
+ * changes become `system.health.*` events on the local bus and the {@link status} getter.
+ *
+ * Ordering: events of one producer reach each subscriber in publish order on a standalone or
+ * Sentinel-managed server. Sentinel and Cluster work through your own client
+ * (`connection.client`); on a Cluster, Pub/Sub messages travel the cluster bus and the
+ * single-server ordering is not guaranteed, so a late message may count once as lost and once as
+ * a duplicate.
+ *
+ * @example
+ * ```ts
+ * import { createBus } from 'dotbus';
+ * import { RedisPubSubTransport } from 'dotbus/redis';
+ * const bus = createBus({ events: [OrderPlaced], transport: new RedisPubSubTransport({
+ *   connection: { url: 'redis://app:secret@redis:6379' }, namespace: 'shop' }) });
+ * await bus.ready();
+ * ```
+ */
+export class RedisPubSubTransport implements Transport {
+  readonly name = NAME;
+  readonly enabled = true;
+  readonly #options: RedisPubSubOptions;
+  readonly #dispatcher: LocalDispatcher;
+  readonly #producer: RedisPubSubProducer;
+  readonly #consumer: RedisPubSubConsumer;
+  readonly #monitors: readonly [ConnectionMonitor, ConnectionMonitor];
+  #codec: JsonCodec;
+  #closed = false;
+
+  constructor(options: RedisPubSubOptions = {}) {
+    this.#options = options;
+    checkQueue(options.queue, 'queue.policy');
+    const names = new ChannelNames(options.namespace);
+    this.#codec = new JsonCodec(new EventRegistry(BUILT_IN_EVENTS), { maxMessageBytes: options.maxMessageBytes });
+    const codec = (): JsonCodec => this.#codec;
+    const report = (e: DotbusError): void => this.#report(e);
+    this.#dispatcher = new LocalDispatcher({
+      ...(options.queue === undefined ? {} : { queue: options.queue }),
+      ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
+      onPatternAdded: (p) => this.#consumer.patternAdded(p),
+      onPatternRemoved: (p) => this.#consumer.patternRemoved(p),
+    });
+    const connection = options.connection ?? {};
+    const user = userOf(connection);
+    const pub = new ConnectionMonitor(openConnection(connection, 'publisher', { enableAutoPipelining: true }), 'publisher', user, this.#health('publisher'));
+    const sub = new ConnectionMonitor(openConnection(connection, 'subscriber', { autoResubscribe: false }), 'subscriber', user, this.#health('subscriber'));
+    this.#monitors = [pub, sub];
+    const heartbeatMs = options.heartbeatMs ?? 1000;
+    if (!(heartbeatMs >= 0)) throw new InvalidOptionError('heartbeatMs', 'must be ≥ 0 ms (0 turns heartbeats off)');
+    this.#producer = new RedisPubSubProducer(pub, {
+      names,
+      producerId: options.producerId ?? randomUUID(),
+      buffer: options.buffer ?? {},
+      heartbeatMs,
+      firstConnectMs: options.readyTimeoutMs ?? 10_000,
+      codec,
+      report,
+      countDrop: (reason, count, type) => this.#dispatcher.countDrop(reason, count, type),
+    });
+    this.#consumer = new RedisPubSubConsumer(sub, {
+      names,
+      dispatcher: this.#dispatcher,
+      maxProducers: options.maxProducers ?? 10_000,
+      codec,
+      report,
+      onDecodeError: options.onDecodeError,
+    });
+  }
+
+  /** Overall state: the worst of the publisher and (once opened) the subscriber connection. */
+  get status(): ConnectionStatus {
+    if (this.#closed) return 'closed';
+    const states = this.#consumer.started ? this.#monitors.map((m) => m.status) : [this.#monitors[0].status];
+    for (const s of ['down', 'reconnecting', 'connecting'] as const) if (states.includes(s)) return s;
+    return 'up';
+  }
+
+  bind(context: TransportContext): void {
+    this.#codec = new JsonCodec(context.registry, { maxMessageBytes: this.#options.maxMessageBytes });
+    if (context.observer !== NOOP_OBSERVER) this.#dispatcher.observer = context.observer;
+    this.#producer.start();
+  }
+
+  /**
+   * Resolves once the publisher (and, if anything subscribed, the subscriber with every
+   * `PSUBSCRIBE`) is confirmed. Rejects with a {@link ConnectionError} that says why (refused
+   * credentials, unreachable server) after at most `readyTimeoutMs`; never hangs.
+   */
+  async ready(): Promise<void> {
+    if (this.#closed) throw new TransportClosedError(NAME);
+    this.#producer.start();
+    const timeout = this.#options.readyTimeoutMs ?? 10_000;
+    await Promise.all([this.#monitors[0].waitUp(timeout), this.#consumer.ready(timeout)]);
+  }
+
+  /**
+   * Resolves `accepted` once Redis acknowledged the `PUBLISH`, `buffered` while Redis is
+   * unreachable, `dropped` when a full `drop-newest` outage buffer refused it (counted).
+   * @throws {@link TransportClosedError} after `close()`; encoding errors for invalid events.
+   */
+  publish(event: BusEvent): Promise<PublishReceipt> {
+    if (this.#closed) return Promise.reject(new TransportClosedError(NAME));
+    this.#producer.start();
+    return this.#producer.publish(event);
+  }
+
+  /** @see {@link EventProducer.publishBatch} One pipeline when connected; the whole batch fails if one event is invalid. */
+  publishBatch(events: readonly BusEvent[]): Promise<PublishReceipt[]> {
+    if (this.#closed) return Promise.reject(new TransportClosedError(NAME));
+    this.#producer.start();
+    return this.#producer.publishBatch(events);
+  }
+
+  publishLocal(event: BusEvent): void {
+    if (this.#closed) return;
+    try {
+      void this.#dispatcher.dispatch(event);
+    } catch {
+      // A full `reject` queue refuses a system event; it is counted as a drop already.
+    }
+  }
+
+  /**
+   * @see {@link EventConsumer.subscribe}
+   * @throws {@link InvalidOptionError} for queue policy `wait`: Pub/Sub can't make Redis wait.
+   */
+  subscribe(pattern: string, handler: EventHandler, options?: SubscribeOptions): Subscription {
+    if (this.#closed) throw new TransportClosedError(NAME);
+    checkQueue(options?.queue, 'queue.policy');
+    this.#producer.start();
+    return this.#dispatcher.subscribe(pattern, handler, options);
+  }
+
+  unsubscribe(id: SubscriptionId): boolean {
+    return this.#dispatcher.unsubscribe(id);
+  }
+
+  drain(): Promise<void> {
+    return this.#dispatcher.drain();
+  }
+
+  /**
+   * Stops publishing, flushes the outage buffer and in-flight events (up to `closeTimeoutMs`,
+   * the rest counted as `closed`), stops receiving, waits for running handlers, then quits both
+   * connections. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#producer.close(this.#options.closeTimeoutMs ?? 5_000);
+    await this.#consumer.close();
+    await this.#dispatcher.close();
+  }
+
+  /** The dispatcher's counters plus Redis ones (see {@link RedisPubSubStats}). */
+  stats(): RedisPubSubStats {
+    const p = this.#producer.stats();
+    const c = this.#consumer.stats();
+    return {
+      ...this.#dispatcher.stats(),
+      ...p,
+      ...c,
+      reconnects: this.#monitors[0].reconnects + this.#monitors[1].reconnects,
+      status: this.status,
+    };
+  }
+
+  #health(role: string): (status: ConnectionStatus, detail: string, attempt: number) => void {
+    return (status, detail, attempt) => {
+      if (status === 'connecting' || status === 'closed' || this.#closed) return;
+      const component = `${NAME}/${role}`;
+      this.publishLocal(SystemHealthEvent.create(`system.health.${status}`, { component, status, detail, attempt }, { source: `/dotbus/${NAME}` }));
+    };
+  }
+
+  #report(error: DotbusError): void {
+    try {
+      this.#dispatcher.observer.error(error);
+    } catch {
+      // An observer that throws must not stop the transport.
+    }
+  }
+}
+
+function checkQueue(queue: QueueOptions | undefined, option: string): void {
+  if (queue?.policy === 'wait') {
+    throw new InvalidOptionError(option, "'wait' can't hold back Redis Pub/Sub; use 'drop-oldest', 'drop-newest' or 'reject'");
+  }
+}

@@ -1,0 +1,16 @@
+import { afterAll, beforeAll } from 'vitest';
+import { RedisPubSubTransport } from '../../src/redis/index.js';
+import { describeTransport } from '../conformance/transport-suite.js';
+import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+
+let server: RedisServer;
+beforeAll(async () => {
+  server = await startRedis();
+});
+afterAll(async () => {
+  await server?.dispose();
+});
+
+describeTransport('RedisPubSub', { crossInstance: true, durable: false }, async ({ namespace }) =>
+  new RedisPubSubTransport({ connection: { url: server.url, backoff: { baseMs: 20, capMs: 500 } }, namespace }),
+);
