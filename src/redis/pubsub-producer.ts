@@ -10,6 +10,7 @@ import {
   type JsonCodec,
   type PublishReceipt,
 } from '../index.js';
+import { Cluster, type Redis } from 'ioredis';
 import type { ChannelNames } from './channels.js';
 import type { ConnectionMonitor } from './connection-monitor.js';
 import { encodeHeartbeat } from './heartbeat.js';
@@ -66,6 +67,7 @@ export class RedisPubSubProducer {
   readonly #sequences = new Map<string, number>();
   readonly #pending = new Set<Pending>();
   #timer: NodeJS.Timeout | undefined;
+  #pinned: Redis | undefined;
   #closed = false;
   #sent = 0;
   #inFlight = 0;
@@ -127,7 +129,7 @@ export class RedisPubSubProducer {
     if (client.status !== 'ready') return Promise.all(events.map((e) => this.publish(e)));
     if (this.#buffer.size > 0) this.#flush();
     const payloads = this.#encodeAll(events);
-    const pipeline = client.pipeline();
+    const pipeline = this.#target().pipeline();
     for (const [i, e] of events.entries()) pipeline.publish(this.#ctx.names.channelOf(e.eventType), payloads[i]!);
     const results = (await pipeline.exec()) ?? [];
     return events.map((e, i) => {
@@ -186,7 +188,7 @@ export class RedisPubSubProducer {
         this.#pending.delete(pending);
         if (!pending.settled) resolve(receipt);
       };
-      this.#monitor.client.publish(this.#ctx.names.channelOf(type), payload).then(
+      this.#target().publish(this.#ctx.names.channelOf(type), payload).then(
         () => {
           this.#sent++;
           done(RECEIPT.accepted);
@@ -235,6 +237,21 @@ export class RedisPubSubProducer {
     }
   }
 
+  /**
+   * The connection PUBLISH goes out on. On a Cluster, a keyless PUBLISH goes to any node and
+   * one producer's messages overtake each other on the cluster bus; pinning every PUBLISH (and
+   * heartbeat) of this producer to one master keeps them in order for every subscriber.
+   */
+  #target(): Redis | Cluster {
+    const client = this.#monitor.client;
+    if (!(client instanceof Cluster)) return client;
+    if (this.#pinned?.status === 'ready') return this.#pinned;
+    const masters = client.nodes('master').filter((n) => n.status === 'ready');
+    masters.sort((a, b) => nodeKey(a).localeCompare(nodeKey(b)));
+    this.#pinned = masters[0];
+    return this.#pinned ?? client;
+  }
+
   #tick(): void {
     this.#buffer.expire();
     if (this.#ctx.heartbeatMs > 0) this.#heartbeat();
@@ -243,8 +260,12 @@ export class RedisPubSubProducer {
   #heartbeat(): void {
     if (this.#monitor.client.status !== 'ready' || this.#sequences.size === 0) return;
     const message = encodeHeartbeat(this.#ctx.producerId, this.#sequences);
-    this.#monitor.client.publish(this.#ctx.names.heartbeat, message).catch(() => {
+    this.#target().publish(this.#ctx.names.heartbeat, message).catch(() => {
       // A lost heartbeat is harmless: the next one carries the same numbers or higher.
     });
   }
+}
+
+function nodeKey(node: Redis): string {
+  return `${node.options.host ?? ''}:${node.options.port ?? 0}`;
 }
