@@ -1,0 +1,58 @@
+import { FieldPath, type AnyBusEvent, type BuiltInEvent, BUILT_IN_EVENTS } from '../index.js';
+import type { CliIO, Style } from './io.js';
+
+/** The colour of an event's type: failures red, completions green, starts cyan. */
+function typeStyle(type: string): Style {
+  if (/(^|\.)(error|failed)(\.|$)/.test(type)) return 'red';
+  if (/(^|\.)(completed|complete|up)$/.test(type)) return 'green';
+  if (/(^|\.)(started|start)$/.test(type)) return 'cyan';
+  return 'magenta';
+}
+
+/**
+ * A one-line, human-readable summary of an event for `dotbus tail --format pretty`:
+ * `12:03:04.512 validation.phase.completed  demo-1a2b/ord-000007 phase=items failed 0.041 ms  items[0].quantity: 0 is not…`.
+ */
+export function formatEvent(io: CliIO, event: AnyBusEvent): string {
+  const time = io.paint('dim', event.timestamp.toISOString().slice(11, 23));
+  const type = io.paint(typeStyle(event.eventType), event.eventType.padEnd(30));
+  return `${time} ${type} ${detail(io, event)}`.trimEnd();
+}
+
+function detail(io: CliIO, event: AnyBusEvent): string {
+  const builtIn = asBuiltIn(event);
+  if (builtIn === undefined) return io.paint('dim', truncate(JSON.stringify(event.data), 120));
+  switch (builtIn.eventType) {
+    case 'validation.started':
+    case 'validation.phase.started':
+    case 'validation.phase.completed':
+    case 'validation.error.occurred':
+    case 'validation.completed':
+    case 'validation.failed': {
+      const d = builtIn.data;
+      const first = d.errors[0];
+      const err = first === undefined ? '' : io.paint('red', ` ${FieldPath.format(first.fieldPath) || '(record)'}: ${first.message}${d.errors.length > 1 ? ` (+${d.errors.length - 1})` : ''}`);
+      return `${d.contextId} ${d.phase === undefined ? '' : `phase=${d.phase} `}${d.status}${d.durationMs === undefined ? '' : ` ${d.durationMs.toFixed(3)} ms`}${err}`;
+    }
+    case 'performance.metric.recorded':
+    case 'performance.phase.start':
+    case 'performance.phase.complete':
+    case 'performance.operation.complete': {
+      const d = builtIn.data;
+      const path = d.fieldPath.length === 0 ? '' : ` ${FieldPath.format(d.fieldPath)}`;
+      return `${d.contextId}${path} ${d.operation}/${d.phase} ${d.status} ${d.durationMs.toFixed(3)} ms cpu=${(d.resourceUsage.cpuUserMs + d.resourceUsage.cpuSystemMs).toFixed(2)} ms`;
+    }
+    default: {
+      const d = builtIn.data;
+      return 'detail' in d ? `${d.component} ${d.status} ${d.detail}` : `${d.component} ${d.code} ${d.message}`;
+    }
+  }
+}
+
+function asBuiltIn(event: AnyBusEvent): BuiltInEvent | undefined {
+  return BUILT_IN_EVENTS.some((def) => def.is(event)) ? (event as BuiltInEvent) : undefined;
+}
+
+function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

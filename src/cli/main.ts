@@ -1,0 +1,29 @@
+import { CommanderError } from 'commander';
+import { CliError, EXIT_FAILURE, EXIT_USAGE, oneLine } from './cli-error.js';
+import { processIO } from './io.js';
+import { createProgram } from './program.js';
+
+/**
+ * Runs `dotbus` with `argv` (without `node` and the script) and returns the exit code.
+ *
+ * @remarks Every failure becomes one line on stderr; set `DOTBUS_DEBUG=1` to see the stack as well.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  const io = processIO();
+  try {
+    await createProgram(io).parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    // Commander has already printed its message (or the help / version text, exit code 0).
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : EXIT_USAGE;
+    const code = e instanceof CliError ? e.exitCode : EXIT_FAILURE;
+    io.stderr.write(`${io.paintErr('red', 'dotbus:')} ${oneLine(e)}\n`);
+    if (process.env['DOTBUS_DEBUG'] === '1' && e instanceof Error) io.stderr.write(`${e.stack ?? ''}\n`);
+    return code;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// Something left open (a socket that refuses to close) must not keep a finished command alive.
+setTimeout(() => process.exit(code), 2_000).unref();
