@@ -35,3 +35,14 @@ export { RedisPubSubProducer } from './pubsub-producer.js';
 export type { ProducerContext, ProducerStats } from './pubsub-producer.js';
 export { RedisPubSubConsumer } from './pubsub-consumer.js';
 export type { ConsumerContext, ConsumerStats } from './pubsub-consumer.js';
+
+// Streams transport
+export { RedisStreamsTransport } from './streams-transport.js';
+export type { RedisStreamsOptions, ResolvedStreamsOptions, StreamStart, StreamRetention, StreamRetryOptions, IdempotencyOptions } from './streams-options.js';
+export { resolveStreamsOptions } from './streams-options.js';
+export type { RedisStreamsStats } from './streams-stats.js';
+export { replayEvents, replayInto } from './streams-replay.js';
+export type { ReplayOptions, ReplayedEvent } from './streams-replay.js';
+export { StreamKeys, DEFAULT_STREAMS_NAMESPACE } from './streams/keys.js';
+export type { StreamEntry } from './streams/entries.js';
+export type { DeadLetterInfo, DeadLetterReason } from './streams/settler.js';

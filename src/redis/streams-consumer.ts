@@ -1,0 +1,201 @@
+import { ConnectionError, describeError } from '../index.js';
+import { fullJitterDelay } from './backoff.js';
+import type { ConnectionMonitor } from './connection-monitor.js';
+import type { StreamsCounters } from './streams/counters.js';
+import { parseAutoClaim, parseReadReply, type StreamEntry } from './streams/entries.js';
+import type { EntryProcessor } from './streams/entry-processor.js';
+import type { StreamKeys } from './streams/keys.js';
+import type { StreamSettler } from './streams/settler.js';
+import type { ResolvedStreamsOptions } from './streams-options.js';
+
+/** What a {@link RedisStreamsConsumer} works with. */
+export interface StreamsConsumerContext {
+  readonly keys: StreamKeys;
+  readonly options: ResolvedStreamsOptions;
+  /** The blocking connection, used for `XREADGROUP` only. */
+  readonly reader: ConnectionMonitor;
+  /** The command connection (shared with the producer): group setup, claims. */
+  readonly commands: ConnectionMonitor;
+  readonly settler: StreamSettler;
+  readonly processor: EntryProcessor;
+  readonly counters: StreamsCounters;
+  readonly readyTimeoutMs: number;
+}
+
+const MAX_SEQ = '18446744073709551615';
+
+/**
+ * The reading half of the Streams transport: one member of one consumer group.
+ *
+ * @remarks One loop does bounded blocking reads (`XREADGROUP … COUNT BLOCK … >`) and never holds
+ * more than `maxInFlight` unacknowledged entries (backpressure: a slow handler slows reading, and
+ * unread events wait in Redis, not in this process). A timer claims entries left pending by dead
+ * members (`XAUTOCLAIM`, idle > `claimIdleMs`) and refreshes the idle time of entries this member
+ * is still working on (`XCLAIM … JUSTID`), so a slow but live member keeps its work.
+ */
+export class RedisStreamsConsumer {
+  readonly #ctx: StreamsConsumerContext;
+  readonly #working = new Set<string>();
+  readonly #waiters: (() => void)[] = [];
+  #started: Promise<void> | undefined;
+  #loop: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #claiming = false;
+  #stopping = false;
+
+  constructor(context: StreamsConsumerContext) {
+    this.#ctx = context;
+  }
+
+  /** Connects, creates the group if needed, and starts reading. Idempotent; resolves once reading. */
+  start(): Promise<void> {
+    this.#started ??= this.#start();
+    return this.#started;
+  }
+
+  /** Whether the consumer was started. */
+  get started(): boolean {
+    return this.#started !== undefined;
+  }
+
+  /** Resolves once no entry is being processed and every acknowledgement was sent. */
+  async drain(): Promise<void> {
+    while (this.#ctx.counters.inFlight > 0) await new Promise<void>((r) => this.#waiters.push(r));
+    await this.#ctx.settler.idle();
+  }
+
+  /** Stops reading, waits up to `timeoutMs` for entries in progress, then disconnects. */
+  async close(timeoutMs: number): Promise<void> {
+    this.#stopping = true;
+    clearInterval(this.#timer);
+    this.#ctx.reader.closing();
+    this.#ctx.reader.client.disconnect();
+    const timeout = new Promise<void>((r) => setTimeout(r, timeoutMs).unref());
+    await Promise.race([this.drain(), timeout]);
+    this.#ctx.settler.close();
+    await this.#loop?.catch(() => undefined);
+  }
+
+  async #start(): Promise<void> {
+    const { reader, commands, readyTimeoutMs } = this.#ctx;
+    reader.client.connect().catch(() => {
+      // Surfaces through the monitor and waitUp below.
+    });
+    await Promise.all([reader.waitUp(readyTimeoutMs), commands.waitUp(readyTimeoutMs)]);
+    await this.#ensureGroup();
+    this.#loop = this.#readLoop();
+    const claimIdleMs = this.#ctx.options.claimIdleMs;
+    this.#timer = setInterval(() => void this.#maintain(), Math.max(50, Math.min(claimIdleMs / 3, 5_000)));
+    this.#timer.unref();
+  }
+
+  async #ensureGroup(): Promise<void> {
+    const { keys, options, commands } = this.#ctx;
+    try {
+      await commands.client.call('XGROUP', 'CREATE', keys.events, options.group, startId(options.startFrom), 'MKSTREAM');
+    } catch (e) {
+      if (!describeError(e).startsWith('BUSYGROUP')) throw new ConnectionError(`cannot create consumer group ${options.group}: ${describeError(e)}`, { cause: e });
+    }
+  }
+
+  async #readLoop(): Promise<void> {
+    const { options, keys, reader } = this.#ctx;
+    let failures = 0;
+    while (!this.#stopping) {
+      await this.#room();
+      if (this.#stopping) break;
+      const count = Math.min(options.readCount, options.maxInFlight - this.#ctx.counters.inFlight);
+      try {
+        const reply = await reader.client.call('XREADGROUP', 'GROUP', options.group, options.consumer,
+          'COUNT', String(count), 'BLOCK', String(options.blockMs), 'STREAMS', keys.events, '>');
+        failures = 0;
+        await this.#accept(parseReadReply(reply));
+      } catch (e) {
+        if (this.#stopping) break;
+        // NOGROUP: Redis lost the group (restart without persistence); recreate it and go on.
+        if (describeError(e).includes('NOGROUP')) await this.#ensureGroup().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, fullJitterDelay(++failures, { baseMs: 50, capMs: 2_000 })));
+      }
+    }
+  }
+
+  async #accept(entries: readonly StreamEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const { counters, settler, processor } = this.#ctx;
+    const fresh = entries.filter((e) => !this.#working.has(e.id));
+    let seen: boolean[];
+    try {
+      seen = await settler.processed(fresh.map((e) => eventIdOf(e)));
+    } catch {
+      seen = fresh.map(() => false); // guard unreachable: handle anyway (at-least-once wins)
+    }
+    for (const [i, entry] of fresh.entries()) {
+      counters.received++;
+      counters.inFlight++;
+      this.#working.add(entry.id);
+      void processor.process(entry, seen[i] === true).finally(() => this.#done(entry.id));
+    }
+  }
+
+  #done(id: string): void {
+    this.#working.delete(id);
+    this.#ctx.counters.inFlight--;
+    for (const wake of this.#waiters.splice(0)) wake();
+  }
+
+  async #room(): Promise<void> {
+    while (!this.#stopping && this.#ctx.counters.inFlight >= this.#ctx.options.maxInFlight) {
+      await new Promise<void>((r) => this.#waiters.push(r));
+    }
+  }
+
+  async #maintain(): Promise<void> {
+    if (this.#claiming || this.#stopping || this.#ctx.commands.client.status !== 'ready') return;
+    this.#claiming = true;
+    try {
+      await this.#keepAlive();
+      await this.#claim();
+    } catch {
+      // Redis is unreachable: the next tick tries again.
+    } finally {
+      this.#claiming = false;
+    }
+  }
+
+  async #keepAlive(): Promise<void> {
+    const { keys, options, commands } = this.#ctx;
+    const ids = [...this.#working];
+    for (let i = 0; i < ids.length; i += 1_000) {
+      await commands.client.call('XCLAIM', keys.events, options.group, options.consumer, '0', ...ids.slice(i, i + 1_000), 'JUSTID');
+    }
+  }
+
+  async #claim(): Promise<void> {
+    const { keys, options, commands, counters } = this.#ctx;
+    let cursor = '0-0';
+    do {
+      const room = options.maxInFlight - counters.inFlight;
+      if (room <= 0 || this.#stopping) return;
+      const reply = parseAutoClaim(await commands.client.call('XAUTOCLAIM', keys.events, options.group, options.consumer,
+        String(options.claimIdleMs), cursor, 'COUNT', String(Math.min(room, options.readCount))));
+      cursor = reply.cursor;
+      counters.claimed += reply.entries.length;
+      if (reply.deleted.length > 0) counters.drops.add('expired', reply.deleted.length);
+      await this.#accept(reply.entries);
+    } while (cursor !== '0-0');
+  }
+}
+
+/** The id `XGROUP CREATE` takes for a start point. */
+function startId(start: ResolvedStreamsOptions['startFrom']): string {
+  if (start === 'beginning') return '0';
+  if (start === 'now') return '$';
+  const ms = start.getTime();
+  return ms <= 0 ? '0' : `${ms - 1}-${MAX_SEQ}`;
+}
+
+/** The event id inside an entry's message, without a full decode (for the guard's batch lookup). */
+function eventIdOf(entry: StreamEntry): string {
+  const m = entry.message === undefined ? null : /"id":"([^"]{1,200})"/.exec(entry.message);
+  return m?.[1] ?? entry.id;
+}

@@ -1,0 +1,235 @@
+import { randomUUID } from 'node:crypto';
+import {
+  BUILT_IN_EVENTS,
+  ConnectionError,
+  DotbusError,
+  describeError,
+  EventRegistry,
+  JsonCodec,
+  NOOP_OBSERVER,
+  SystemHealthEvent,
+  TransportClosedError,
+  type BusEvent,
+  type BusObserver,
+  type EventHandler,
+  type PublishReceipt,
+  type SubscribeOptions,
+  type Subscription,
+  type SubscriptionId,
+  type Transport,
+  type TransportContext,
+} from '../index.js';
+import { ConnectionMonitor, type ConnectionStatus } from './connection-monitor.js';
+import { openConnection, userOf } from './connection.js';
+import { RedisStreamsConsumer } from './streams-consumer.js';
+import { resolveStreamsOptions, type RedisStreamsOptions, type ResolvedStreamsOptions } from './streams-options.js';
+import { RedisStreamsProducer } from './streams-producer.js';
+import { streamsStats, type RedisStreamsStats } from './streams-stats.js';
+import { StreamsCounters } from './streams/counters.js';
+import { EntryProcessor } from './streams/entry-processor.js';
+import { HandlerRunner } from './streams/handler-runner.js';
+import { StreamKeys } from './streams/keys.js';
+import { StreamSettler } from './streams/settler.js';
+import { StreamSubscriptions } from './streams/subscriptions.js';
+
+const NAME = 'redis-streams';
+
+/**
+ * Durable, at-least-once delivery over Redis Streams, with consumer groups, dead-lettering and
+ * replay; the same API as every other transport.
+ *
+ * @remarks
+ * - Layout: one stream per namespace, `{<ns>}:events` (see {@link StreamKeys} for why).
+ * - Delivery: each transport is a member of one consumer group (`group`). Different groups each
+ *   get every event (broadcast); members of one group split them (work sharing). Without
+ *   `group`, every transport has its own group: broadcast, starting at `now`.
+ * - At-least-once: an entry is acknowledged only after all its handlers succeeded; failing ones
+ *   are retried with backoff and jitter, then the entry goes to `{<ns>}:dead-letter`. Entries of a
+ *   dead member are claimed after `claimIdleMs`. `idempotency` makes handlers effectively-once.
+ * - Backpressure: at most `maxInFlight` unacknowledged entries per member; the producer has the
+ *   bounded outage buffer of Pub/Sub.
+ * - Order: a producer's events are stored in publish order and handler calls start in stream order
+ *   (retries and claims may reorder).
+ *
+ * @example
+ * ```ts
+ * import { createBus } from 'dotbus';
+ * import { RedisStreamsTransport } from 'dotbus/redis';
+ * const bus = createBus({ events: [OrderPlaced], transport: new RedisStreamsTransport({
+ *   connection: { url: 'redis://redis:6379' }, namespace: 'shop', group: 'billing' }) });
+ * bus.subscribe('order.*', async (e) => charge(e.data));
+ * await bus.ready();
+ * ```
+ */
+export class RedisStreamsTransport implements Transport {
+  readonly name = NAME;
+  readonly enabled = true;
+  /** The options in effect, defaults filled in (group, consumer name, …). */
+  readonly settings: ResolvedStreamsOptions;
+  /** The keys of this namespace. */
+  readonly keys: StreamKeys;
+  readonly #options: RedisStreamsOptions;
+  readonly #subs = new StreamSubscriptions();
+  readonly #counters = new StreamsCounters();
+  readonly #producer: RedisStreamsProducer;
+  readonly #consumer: RedisStreamsConsumer;
+  readonly #monitors: readonly [ConnectionMonitor, ConnectionMonitor];
+  readonly #local: HandlerRunner;
+  #codec: JsonCodec;
+  #observer: BusObserver = NOOP_OBSERVER;
+  #closed = false;
+
+  constructor(options: RedisStreamsOptions = {}) {
+    this.#options = options;
+    this.settings = resolveStreamsOptions(options, randomUUID());
+    this.keys = new StreamKeys(options.namespace);
+    this.#codec = new JsonCodec(new EventRegistry([...BUILT_IN_EVENTS, ...(options.events ?? [])]), { maxMessageBytes: options.maxMessageBytes });
+    const connection = options.connection ?? {};
+    const user = userOf(connection);
+    const cmd = new ConnectionMonitor(openConnection(connection, 'streams-commands', { enableAutoPipelining: true }), 'commands', user, this.#health('commands'));
+    const reader = new ConnectionMonitor(openConnection(connection, 'streams-reader'), 'reader', user, this.#health('reader'));
+    this.#monitors = [cmd, reader];
+    this.#producer = new RedisStreamsProducer(cmd, {
+      keys: this.keys, producerId: options.producerId ?? randomUUID(), buffer: options.buffer ?? {},
+      maxLen: this.settings.maxLen, maxAgeMs: this.settings.maxAgeMs,
+      codec: () => this.#codec, report: (e) => this.#safely(() => this.#observer.error(e)),
+      countDrop: (reason, count, type) => this.#drop(reason, count, type),
+    });
+    this.#consumer = this.#makeConsumer(cmd, reader);
+    this.#local = new HandlerRunner({ maxAttempts: 1, backoff: this.settings.retryBackoff }, this.#hooks());
+  }
+
+  /** Overall state: the worst of the command and (once reading) the reader connection. */
+  get status(): ConnectionStatus {
+    if (this.#closed) return 'closed';
+    const states = this.#consumer.started ? this.#monitors.map((m) => m.status) : [this.#monitors[0].status];
+    for (const s of ['down', 'reconnecting', 'connecting'] as const) if (states.includes(s)) return s;
+    return 'up';
+  }
+
+  bind(context: TransportContext): void {
+    this.#codec = new JsonCodec(context.registry, { maxMessageBytes: this.#options.maxMessageBytes });
+    this.#observer = context.observer;
+    this.#producer.start();
+  }
+
+  /** Resolves once connected and, if anything subscribed, once the group exists and reading started. */
+  async ready(): Promise<void> {
+    if (this.#closed) throw new TransportClosedError(NAME);
+    this.#producer.start();
+    await this.#monitors[0].waitUp(this.#options.readyTimeoutMs ?? 10_000);
+    if (this.#subs.size > 0 || this.#consumer.started) await this.#consumer.start();
+  }
+
+  /**
+   * Resolves `accepted` once Redis acknowledged the `XADD`, `buffered` while Redis is unreachable,
+   * `dropped` when a full `drop-newest` outage buffer refused it (counted).
+   * @throws {@link TransportClosedError} after `close()`; encoding errors for invalid events.
+   */
+  publish(event: BusEvent): Promise<PublishReceipt> {
+    if (this.#closed) return Promise.reject(new TransportClosedError(NAME));
+    this.#producer.start();
+    return this.#producer.publish(event);
+  }
+
+  /** @see {@link EventProducer.publishBatch} Pipelined; the whole batch fails if one event is invalid. */
+  publishBatch(events: readonly BusEvent[]): Promise<PublishReceipt[]> {
+    if (this.#closed) return Promise.reject(new TransportClosedError(NAME));
+    this.#producer.start();
+    return this.#producer.publishBatch(events);
+  }
+
+  /** Runs this process's matching handlers once, never through Redis and never acknowledged. */
+  publishLocal(event: BusEvent): void {
+    if (this.#closed) return;
+    const subs = this.#subs.match(event.eventType);
+    this.#counters.received++;
+    if (subs.length === 0) {
+      this.#counters.unrouted++;
+      return;
+    }
+    void this.#local.run(event, subs, () => false).then((o) => {
+      if (!o.ok) for (const f of o.failures) this.#safely(() => this.#observer.error(f, event));
+    });
+  }
+
+  /** @see {@link EventConsumer.subscribe} The first subscription joins the group and starts reading. */
+  subscribe(pattern: string, handler: EventHandler, options?: SubscribeOptions): Subscription {
+    if (this.#closed) throw new TransportClosedError(NAME);
+    const sub = this.#subs.add(pattern, handler, options);
+    this.#producer.start();
+    this.#consumer.start().catch((e: unknown) => {
+      // ready() rejects with the same reason; here it only reaches onError.
+      const error = e instanceof DotbusError ? e : new ConnectionError(describeError(e), { cause: e });
+      this.#safely(() => this.#observer.error(error));
+    });
+    return sub;
+  }
+
+  unsubscribe(id: SubscriptionId): boolean {
+    return this.#subs.remove(id);
+  }
+
+  /** Resolves once no entry that was read is still being handled and every ack was sent. */
+  drain(): Promise<void> {
+    return this.#consumer.drain();
+  }
+
+  /**
+   * Stops publishing and reading, flushes the outage buffer, waits for entries in progress (up to
+   * `closeTimeoutMs`; unfinished ones stay pending for the group), then quits. Idempotent.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const timeout = this.#options.closeTimeoutMs ?? 5_000;
+    await this.#consumer.close(timeout);
+    this.#subs.clear();
+    await this.#producer.close(timeout);
+  }
+
+  /** Counters of this member and its producer (see {@link RedisStreamsStats}). */
+  stats(): RedisStreamsStats {
+    return streamsStats(this.#counters, this.#producer.stats(), this.#monitors[0].reconnects + this.#monitors[1].reconnects, this.status);
+  }
+
+  #makeConsumer(cmd: ConnectionMonitor, reader: ConnectionMonitor): RedisStreamsConsumer {
+    const s = this.settings;
+    const settler = new StreamSettler(cmd.client, this.keys, s.group, s.consumer, s.idempotencyTtlMs);
+    const processor = new EntryProcessor({
+      subscriptions: this.#subs, settler, counters: this.#counters, maxAttempts: s.maxAttempts, deadLetterMaxLen: s.deadLetterMaxLen,
+      runner: new HandlerRunner({ maxAttempts: s.maxAttempts, backoff: s.retryBackoff }, this.#hooks()),
+      codec: () => this.#codec, observer: () => this.#observer, closing: () => this.#closed,
+    });
+    return new RedisStreamsConsumer({
+      keys: this.keys, options: s, reader, commands: cmd, settler, processor, counters: this.#counters,
+      readyTimeoutMs: this.#options.readyTimeoutMs ?? 10_000,
+    });
+  }
+
+  #hooks(): ConstructorParameters<typeof HandlerRunner>[1] {
+    const c = this.#counters;
+    return { started: () => void c.delivered++, failed: () => void c.handlerErrors++, retrying: () => void c.retries++ };
+  }
+
+  #drop(reason: Parameters<BusObserver['dropped']>[0], count: number, type: string): void {
+    this.#counters.drops.add(reason, count);
+    this.#safely(() => this.#observer.dropped(reason, count, type));
+  }
+
+  #health(role: string): (status: ConnectionStatus, detail: string, attempt: number) => void {
+    return (status, detail, attempt) => {
+      if (status === 'connecting' || status === 'closed' || this.#closed) return;
+      const component = `${NAME}/${role}`;
+      this.publishLocal(SystemHealthEvent.create(`system.health.${status}`, { component, status, detail, attempt }, { source: `/dotbus/${NAME}` }));
+    };
+  }
+
+  #safely(fn: () => void): void {
+    try {
+      fn();
+    } catch {
+      // An observer that throws must not stop the transport.
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import type { BusEvent, BusObserver, DecodeError, HandlerError, JsonCodec } from '../../index.js';
+import type { StreamsCounters } from './counters.js';
+import type { StreamEntry } from './entries.js';
+import { describeFailures, type HandlerRunner } from './handler-runner.js';
+import type { StreamSettler } from './settler.js';
+import type { StreamSubscriptions } from './subscriptions.js';
+
+/** What an {@link EntryProcessor} works with. */
+export interface EntryProcessorContext {
+  readonly subscriptions: StreamSubscriptions;
+  readonly runner: HandlerRunner;
+  readonly settler: StreamSettler;
+  readonly counters: StreamsCounters;
+  readonly maxAttempts: number;
+  readonly deadLetterMaxLen: number;
+  codec(): JsonCodec;
+  observer(): BusObserver;
+  closing(): boolean;
+}
+
+/**
+ * Takes one stream entry from read to acknowledgement: route, decode, guard, handle with retries,
+ * then acknowledge or dead-letter.
+ *
+ * @remarks The acknowledgement comes only after every matching handler succeeded (at-least-once).
+ * An entry nobody here subscribes to is acknowledged without being parsed. An entry that does
+ * not decode, or whose handlers failed `maxAttempts` times, goes to the dead-letter stream with
+ * the reason, the attempt count and the original id and message, and is acknowledged with it.
+ * An entry whose retries were cut short by `close()` stays pending and is redelivered.
+ */
+export class EntryProcessor {
+  constructor(private readonly ctx: EntryProcessorContext) {}
+
+  /** Processes `entry`; `seen` says the guard already knows it as processed. Never rejects. */
+  async process(entry: StreamEntry, seen: boolean): Promise<void> {
+    const { counters } = this.ctx;
+    if (entry.message === undefined) {
+      // Trimmed by retention before anyone here handled it: counted, and nothing left to ack.
+      counters.drops.add('expired');
+      this.#safely(() => this.ctx.observer().dropped('expired', 1));
+      return;
+    }
+    const subs = this.ctx.subscriptions.match(entry.type);
+    if (subs.length === 0) {
+      counters.unrouted++;
+      return this.#ack(entry.id);
+    }
+    const decoded = this.ctx.codec().decode(entry.message);
+    if (!decoded.ok) return this.#decodeFailed(entry, decoded.error);
+    if (seen) {
+      counters.duplicatesSkipped++;
+      return this.#ack(entry.id);
+    }
+    const outcome = await this.ctx.runner.run(decoded.event, subs, this.ctx.closing);
+    if (outcome.ok) return this.#ack(entry.id, decoded.event.eventId);
+    if (this.ctx.closing() && outcome.attempts < this.ctx.maxAttempts) return;
+    await this.#handlerFailed(entry, decoded.event, outcome.failures, outcome.attempts);
+  }
+
+  #ack(id: string, eventId?: string): void {
+    this.ctx.counters.acked++;
+    this.ctx.settler.ack(id, eventId);
+  }
+
+  async #decodeFailed(entry: StreamEntry, error: DecodeError): Promise<void> {
+    this.ctx.counters.decodeErrors++;
+    this.#safely(() => this.ctx.observer().error(error));
+    await this.#deadLetter(entry, { reason: 'decode-failed', error: error.message, attempts: 1 });
+  }
+
+  async #handlerFailed(entry: StreamEntry, event: BusEvent, failures: readonly HandlerError[], attempts: number): Promise<void> {
+    // Reported once per failing handler, when its event gives up, not on every attempt.
+    for (const f of failures) this.#safely(() => this.ctx.observer().error(f, event));
+    await this.#deadLetter(entry, { reason: 'handler-failed', error: describeFailures(failures), attempts, eventId: event.eventId });
+  }
+
+  async #deadLetter(entry: StreamEntry, info: Parameters<StreamSettler['deadLetter']>[1]): Promise<void> {
+    try {
+      await this.ctx.settler.deadLetter(entry, info, this.ctx.deadLetterMaxLen);
+      this.ctx.counters.deadLettered++;
+    } catch {
+      // Redis is unreachable: the entry stays pending and is claimed and tried again later.
+    }
+  }
+
+  #safely(fn: () => void): void {
+    try {
+      fn();
+    } catch {
+      // An observer that throws must not break the consumer loop.
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import { HandlerError, describeError, type BusEvent } from '../../index.js';
+import { fullJitterDelay, type BackoffOptions } from '../backoff.js';
+import type { StreamSubscription } from './subscriptions.js';
+
+/** How handling one event went, after retries. */
+export type HandlingOutcome =
+  | { readonly ok: true; readonly attempts: number }
+  | { readonly ok: false; readonly attempts: number; readonly failures: readonly HandlerError[] };
+
+/** What a {@link HandlerRunner} reports as it goes. */
+export interface HandlerRunnerHooks {
+  /** A handler call starts. */
+  started(): void;
+  /** A handler call threw or rejected (every attempt, for the counters). */
+  failed(): void;
+  /** A retry is scheduled. */
+  retrying(): void;
+}
+
+/** Retry policy of a {@link HandlerRunner}. */
+export interface RetryPolicy {
+  readonly maxAttempts: number;
+  readonly backoff: Required<BackoffOptions>;
+}
+
+/**
+ * Runs the handlers of one event, retrying only those that failed, with exponential backoff and
+ * full jitter, up to `maxAttempts` in all.
+ *
+ * @remarks Handlers of one event run concurrently and are isolated from one another: one that
+ * throws never keeps the others from running. A subscription that ended while its event waited
+ * for a retry is not retried (nobody wants the event any more).
+ */
+export class HandlerRunner {
+  constructor(
+    private readonly policy: RetryPolicy,
+    private readonly hooks: HandlerRunnerHooks,
+  ) {}
+
+  /** Handles `event` with `subs`; resolves once all succeeded or the attempts ran out. Never rejects. */
+  async run(event: BusEvent, subs: readonly StreamSubscription[], isClosing: () => boolean): Promise<HandlingOutcome> {
+    let todo = subs;
+    let attempt = 0;
+    let errors: HandlerError[] = [];
+    while (todo.length > 0) {
+      attempt++;
+      const failed = await this.#attempt(event, todo);
+      if (failed.length === 0) return { ok: true, attempts: attempt };
+      todo = failed.map((f) => f.sub).filter((s) => s.active);
+      errors = failed.map((f) => f.error);
+      if (attempt >= this.policy.maxAttempts || isClosing()) break;
+      if (todo.length === 0) return { ok: true, attempts: attempt };
+      this.hooks.retrying();
+      await new Promise((r) => setTimeout(r, fullJitterDelay(attempt, this.policy.backoff)));
+    }
+    return todo.length === 0 ? { ok: true, attempts: attempt } : { ok: false, attempts: attempt, failures: errors };
+  }
+
+  async #attempt(event: BusEvent, subs: readonly StreamSubscription[]): Promise<{ sub: StreamSubscription; error: HandlerError }[]> {
+    const failed: { sub: StreamSubscription; error: HandlerError }[] = [];
+    const waits: Promise<void>[] = [];
+    for (const sub of subs) {
+      const fail = (e: unknown): void => {
+        this.hooks.failed();
+        failed.push({ sub, error: new HandlerError(sub.pattern, event.eventType, event.eventId, e) });
+      };
+      this.hooks.started();
+      try {
+        const result = sub.handler(event);
+        if (result !== undefined && typeof (result as { then?: unknown }).then === 'function') waits.push(result.then(undefined, fail));
+      } catch (e) {
+        fail(e);
+      }
+    }
+    if (waits.length > 0) await Promise.all(waits);
+    return failed;
+  }
+}
+
+/** One line naming every failed handler, for the dead-letter entry. */
+export function describeFailures(failures: readonly HandlerError[]): string {
+  return failures.map((f) => `${f.pattern}: ${describeError(f.cause)}`).join('; ');
+}

@@ -1,0 +1,119 @@
+import type { RedisClient } from '../connection.js';
+import { FIELD_MESSAGE, FIELD_TYPE, type StreamKeys } from './keys.js';
+import type { StreamEntry } from './entries.js';
+
+/** Why an entry went to the dead-letter stream. */
+export type DeadLetterReason = 'handler-failed' | 'decode-failed';
+
+/** What a dead-letter entry records besides the original message. */
+export interface DeadLetterInfo {
+  readonly reason: DeadLetterReason;
+  readonly error: string;
+  readonly attempts: number;
+  readonly eventId?: string;
+}
+
+/** Retry delay of a failed acknowledgement, in ms. */
+const ACK_RETRY_MS = 200;
+
+/**
+ * Acknowledges entries of one group in batches (one `XACK` per turn of the event loop), keeps
+ * the idempotency guard's marks, and writes dead letters.
+ *
+ * @remarks An acknowledgement that fails (Redis down) is
+ * retried; if it never lands, the entry stays pending and is claimed again (at-least-once).
+ */
+export class StreamSettler {
+  #queue: string[] = [];
+  #scheduled = false;
+  #running = 0;
+  #closed = false;
+  readonly #idle: (() => void)[] = [];
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly keys: StreamKeys,
+    private readonly group: string,
+    private readonly consumer: string,
+    private readonly guardTtlMs: number | undefined,
+  ) {}
+
+  /**
+   * Acknowledges `id`; with the guard, first remembers `eventId` as processed.
+   *
+   * The mark is written at once (auto-pipelined, same turn of the event loop) while the `XACK`
+   * waits for the batch: a member that dies after its handler ran has most likely marked the event
+   * already, so the member that claims the entry skips it instead of running the handler again.
+   */
+  ack(id: string, eventId?: string): void {
+    if (this.guardTtlMs !== undefined && eventId !== undefined) {
+      this.client.set(this.keys.processed(this.group, eventId), '1', 'PX', this.guardTtlMs).catch(() => {
+        // Without the mark a redelivery runs the handler again: at-least-once still holds.
+      });
+    }
+    this.#queue.push(id);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => void this.#flush());
+  }
+
+  /** Which of `eventIds` the guard has seen processed by this group (all `false` without the guard). */
+  async processed(eventIds: readonly string[]): Promise<boolean[]> {
+    if (this.guardTtlMs === undefined || eventIds.length === 0) return eventIds.map(() => false);
+    // One slot (hash tag), so MGET works on a Cluster too.
+    const values = await this.client.mget(eventIds.map((e) => this.keys.processed(this.group, e)));
+    return values.map((v) => v !== null);
+  }
+
+  /** Copies `entry` with `info` to the dead-letter stream and acknowledges it, atomically. */
+  async deadLetter(entry: StreamEntry, info: DeadLetterInfo, maxLen: number): Promise<void> {
+    const trim = maxLen > 0 ? ['MAXLEN', '~', String(maxLen)] : [];
+    const fields = [
+      'reason', info.reason, 'error', info.error, 'attempts', String(info.attempts), 'id', entry.id,
+      'group', this.group, 'consumer', this.consumer, 'eventId', info.eventId ?? '',
+      FIELD_TYPE, entry.type, FIELD_MESSAGE, entry.message ?? '',
+    ];
+    await this.client.multi().call('XADD', this.keys.deadLetter, ...trim, '*', ...fields).xack(this.keys.events, this.group, entry.id).exec();
+  }
+
+  /** Resolves once every queued acknowledgement was sent (or given up at close). */
+  async idle(): Promise<void> {
+    if (this.#queue.length === 0 && this.#running === 0) return;
+    await new Promise<void>((resolve) => this.#idle.push(resolve));
+  }
+
+  /** Stops retrying failed acknowledgements; what is left stays pending for the group. */
+  close(): void {
+    this.#closed = true;
+    this.#wake();
+  }
+
+  async #flush(): Promise<void> {
+    this.#scheduled = false;
+    const batch = this.#queue;
+    if (batch.length === 0) return this.#wake();
+    this.#queue = [];
+    this.#running++;
+    try {
+      await this.#send(batch);
+    } catch {
+      if (!this.#closed) {
+        this.#queue.unshift(...batch);
+        this.#scheduled = true;
+        setTimeout(() => void this.#flush(), ACK_RETRY_MS).unref();
+      }
+    } finally {
+      this.#running--;
+      this.#wake();
+    }
+  }
+
+  async #send(ids: readonly string[]): Promise<void> {
+    await this.client.xack(this.keys.events, this.group, ...ids);
+  }
+
+  #wake(): void {
+    if ((this.#queue.length > 0 && !this.#closed) || this.#running > 0 || this.#scheduled) return;
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+}
