@@ -1,15 +1,12 @@
 import type { Command } from 'commander';
 import { createBus, describeError, type BuiltInEvent, type DotbusError, type EventBus, type Transport } from '../index.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
+import { addDurableOptions, durableTransport, type DurableFlags } from './durable-options.js';
 import type { CliIO } from './io.js';
-// Type-only: erased at run time, so ioredis is still loaded only when --redis is given.
-import type { RedisPubSubTransport } from '../redis/index.js';
+import { CONNECT_TIMEOUT_MS, loadRedis, redact } from './redis-module.js';
 
-/** How long to wait for Redis before giving up, in ms. */
-export const CONNECT_TIMEOUT_MS = 3_000;
-
-/** The transport flags every command shares (`--redis`, `--namespace`). */
-export interface ConnectionFlags {
+/** The transport flags every command shares (`--redis`, `--namespace`, `--durable`). */
+export interface ConnectionFlags extends DurableFlags {
   readonly redis?: string;
   readonly namespace?: string;
 }
@@ -30,10 +27,11 @@ export interface OpenBus {
  * @remarks The one place to add transport flags (e.g. a future `--durable` for Redis Streams), so
  * every command gets them alike.
  */
-export function addConnectionOptions(command: Command): Command {
-  return command
+export function addConnectionOptions(command: Command, withGroup = false): Command {
+  command
     .option('--redis <url>', 'publish/subscribe through Redis, e.g. redis://127.0.0.1:6379 (default: the in-process bus)')
     .option('--namespace <ns>', 'Redis channel namespace; processes see each other only within one', 'dotbus');
+  return addDurableOptions(command, withGroup);
 }
 
 /**
@@ -44,6 +42,7 @@ export function addConnectionOptions(command: Command): Command {
 export async function openBus(flags: ConnectionFlags, io: CliIO): Promise<OpenBus> {
   const onError = warnOncePerCode(io);
   if (flags.redis === undefined) {
+    if (flags.durable === true) throw new CliError('--durable needs --redis URL, e.g. --redis redis://127.0.0.1:6379', EXIT_USAGE);
     const bus = createBus({ source: '/dotbus-cli', onError });
     return { bus, label: 'in-memory', distributed: false, close: () => bounded(bus.close()) };
   }
@@ -51,7 +50,7 @@ export async function openBus(flags: ConnectionFlags, io: CliIO): Promise<OpenBu
   if (!/^rediss?:\/\/[^/]/.test(url)) {
     throw new CliError(`--redis: ${JSON.stringify(url)} is not a Redis URL; use redis://host:port or rediss://host:port`, EXIT_USAGE);
   }
-  const transport = await redisTransport(url, flags.namespace);
+  const transport = flags.durable === true ? await durableTransport(url, flags.namespace, flags) : await redisTransport(url, flags.namespace);
   const bus = createBus({ transport, source: '/dotbus-cli', onError });
   const label = redact(url);
   try {
@@ -64,14 +63,9 @@ export async function openBus(flags: ConnectionFlags, io: CliIO): Promise<OpenBu
 }
 
 async function redisTransport(url: string, namespace: string | undefined): Promise<Transport> {
-  let Redis: typeof RedisPubSubTransport;
+  const { RedisPubSubTransport } = await loadRedis('--redis');
   try {
-    ({ RedisPubSubTransport: Redis } = await import('../redis/index.js'));
-  } catch (e) {
-    throw new CliError(`--redis needs the optional dependency ioredis (npm install ioredis): ${describeError(e)}`);
-  }
-  try {
-    return new Redis({
+    return new RedisPubSubTransport({
       connection: { url, connectTimeoutMs: CONNECT_TIMEOUT_MS },
       ...(namespace === undefined ? {} : { namespace }),
       readyTimeoutMs: CONNECT_TIMEOUT_MS,
@@ -90,17 +84,6 @@ function bounded(promise: Promise<void>, ms = 5_000, reason?: string): Promise<v
     timer.unref();
   });
   return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
-}
-
-/** The URL without its password, for messages. */
-export function redact(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password !== '') u.password = '***';
-    return u.toString().replace(/\/$/, '');
-  } catch {
-    return url;
-  }
 }
 
 /** The CLI's `onError`: one stderr line per error code, so a flood of failures doesn't flood the terminal. */

@@ -23,6 +23,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+// `dotbus replay … | head`: a reader that went away is a normal end, not a crash.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+});
+
 const code = await main(process.argv.slice(2));
 process.exitCode = code;
 // Something left open (a socket that refuses to close) must not keep a finished command alive.

@@ -12,6 +12,8 @@ const BIN = 'bin/dotbus.js';
 
 /** Compiles src to dist so that the tests run the CLI a user runs. */
 export function buildOnce(): void {
+  // `npm test` has just built; build here only when the tests run on their own.
+  if (process.env['npm_lifecycle_event'] === 'test' && existsSync(`${ROOT}dist/cli/main.js`)) return;
   // Test files run in parallel workers: one builds while the others wait, so none reads a half-written dist.
   const lock = join(tmpdir(), `dotbus-cli-build-${createHash('sha1').update(ROOT).digest('hex').slice(0, 12)}`);
   for (;;) {

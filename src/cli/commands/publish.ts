@@ -30,7 +30,7 @@ async function runPublish(type: string, flags: PublishFlags, io: CliIO): Promise
   const registry = new EventRegistry(BUILT_IN_EVENTS);
   const event = buildEvent(registry, type, flags.data);
   const wire = new JsonCodec(registry).encode(event);
-  if (flags.redis === undefined) {
+  if (flags.redis === undefined && flags.durable !== true) {
     io.stdout.write(`${wire}\n`);
     io.stderr.write(io.paintErr('dim', 'dotbus: not sent (the in-memory bus ends with this process); add --redis URL to publish\n'));
     return;

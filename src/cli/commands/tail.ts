@@ -19,7 +19,7 @@ export const tailCommand: CommandModule = {
       .description('print events matching PATTERN as they arrive (needs --redis); Ctrl-C to stop')
       .argument('[pattern]', "event pattern: literal segments, * (one or more segments), + (exactly one)", '*')
       .addOption(new Option('--format <format>', 'pretty: one coloured line per event; json: the CloudEvents wire message').choices(['pretty', 'json']).default('pretty'));
-    addConnectionOptions(cmd)
+    addConnectionOptions(cmd, true)
       .addHelpText('after', "\nExamples:\n  dotbus tail 'validation.*' --redis redis://127.0.0.1:6379\n  dotbus tail '*.error.*' --redis redis://127.0.0.1:6379 --format json")
       .action((pattern: string, flags: TailFlags) => runTail(pattern, flags, io));
   },
