@@ -25,7 +25,7 @@ describe('dotbus with --durable (Redis Streams)', () => {
     const json = await runCli(['replay', 'validation.*', '--redis', redis.url, '--namespace', ns, '--format', 'json']);
     expect(json.code, json.stderr).toBe(0);
     const events = json.stdout.trim().split('\n').map((l) => new CloudEvent(JSON.parse(l) as Record<string, unknown>, true));
-    expect(events.map((e) => (e.data as { contextId: string }).contextId)).toEqual(['a', 'b', 'c']);
+    expect(events.map((e) => (e.data as unknown as { contextId: string }).contextId)).toEqual(['a', 'b', 'c']);
     expect(json.stderr).toContain('replayed 3 event(s)');
 
     const pretty = await runCli(['replay', 'validation.+', '--redis', redis.url, '--namespace', ns]);
