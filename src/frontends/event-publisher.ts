@@ -88,6 +88,16 @@ export class EventPublisher<E extends AnyBusEvent> {
     } catch (e) {
       return this.#failure(e, event.eventType, event);
     }
+    // The shared receipts of a transport's fast path are counted right away: chaining a `then` on
+    // them would cost a closure, a promise and a microtask per event.
+    if (pending === RECEIPT_PROMISE.accepted) {
+      this.#accepted++;
+      return pending;
+    }
+    if (pending === RECEIPT_PROMISE.dropped) {
+      this.#dropped++;
+      return pending;
+    }
     return pending.then(this.#count, (e: unknown) => this.#failure(e, event.eventType, event));
   }
 

@@ -1,0 +1,95 @@
+/** The parent side of the Redis worker processes: spawn, command, await reports. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Command, Report, Role } from './protocol.js';
+
+/** One worker process. */
+export class Worker {
+  readonly #child: ChildProcess;
+  readonly #waiting: { kind: Report['kind']; resolve: (r: Report) => void }[] = [];
+  #failure: Error | undefined;
+  #stderr = '';
+
+  constructor(readonly role: Role, url: string, namespace: string) {
+    const file = fileURLToPath(new URL('./worker.ts', import.meta.url));
+    this.#child = spawn(process.execPath, ['--import', 'tsx', file], {
+      env: { ...process.env, BENCH_WORKER: JSON.stringify({ role, url, namespace }) },
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+    });
+    this.#child.stderr?.on('data', (d: Buffer) => (this.#stderr = (this.#stderr + d.toString()).slice(-4000)));
+    this.#child.on('message', (m: Report) => {
+      if (m.kind === 'error') return this.#fail(new Error(`${role}: ${m.message}`));
+      const i = this.#waiting.findIndex((w) => w.kind === m.kind);
+      if (i >= 0) this.#waiting.splice(i, 1)[0]!.resolve(m);
+    });
+    this.#child.on('exit', (code) => {
+      if (code !== 0 && code !== null) this.#fail(new Error(`${role} exited with ${code}\n${this.#stderr}`));
+    });
+  }
+
+  /** Waits for the next report of `kind`. */
+  next<K extends Report['kind']>(kind: K, timeoutMs = 120_000): Promise<Extract<Report, { kind: K }>> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.role}: no '${kind}' within ${timeoutMs} ms\n${this.#stderr}`)), timeoutMs);
+      this.#waiting.push({
+        kind,
+        resolve: (r) => {
+          clearTimeout(timer);
+          if (r.kind === 'error') reject(new Error(r.message));
+          else resolve(r as Extract<Report, { kind: K }>);
+        },
+      });
+    });
+  }
+
+  send(command: Command): void {
+    this.#child.send(command);
+  }
+
+  /** Asks the worker to exit; kills it if it doesn't within a second. */
+  async stop(): Promise<void> {
+    if (this.#child.exitCode !== null) return;
+    const exited = new Promise<void>((resolve) => this.#child.once('exit', () => resolve()));
+    try {
+      this.send({ cmd: 'exit' });
+    } catch {
+      // Already disconnected.
+    }
+    const timer = setTimeout(() => this.#child.kill('SIGKILL'), 1000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  #fail(error: Error): void {
+    this.#failure ??= error;
+    for (const w of this.#waiting.splice(0)) w.resolve({ kind: 'error', message: error.message });
+  }
+}
+
+/** A producer and a consumer on one namespace. */
+export interface Pair {
+  readonly producer: Worker;
+  readonly consumer: Worker;
+}
+
+/** Starts a consumer, then a producer, and waits until both are connected. */
+export async function startPair(side: 'raw' | 'bus', kind: 'pubsub' | 'streams', url: string, namespace: string): Promise<Pair> {
+  const consumer = new Worker(`${side}-${kind}-consumer`, url, namespace);
+  await consumer.next('ready');
+  const producer = new Worker(`${side}-${kind}-producer`, url, namespace);
+  await producer.next('ready');
+  return { producer, consumer };
+}
+
+/** One run: arm the consumer for `n` events, start the producer, wait for the consumer to count them all. */
+export async function runPair(pair: Pair, n: number, rate: number, latency: boolean): Promise<{ seconds: number; p50Us: number; p99Us: number; dropped: number }> {
+  pair.consumer.send({ cmd: 'expect', n, latency });
+  await pair.consumer.next('armed');
+  const done = pair.consumer.next('done');
+  const start = performance.now();
+  pair.producer.send({ cmd: 'produce', n, rate });
+  await pair.producer.next('produced');
+  const d = await done;
+  return { seconds: (performance.now() - start) / 1000, p50Us: d.p50Us, p99Us: d.p99Us, dropped: d.dropped };
+}
