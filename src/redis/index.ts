@@ -46,3 +46,5 @@ export type { ReplayOptions, ReplayedEvent } from './streams-replay.js';
 export { StreamKeys, DEFAULT_STREAMS_NAMESPACE } from './streams/keys.js';
 export type { StreamEntry } from './streams/entries.js';
 export type { DeadLetterInfo, DeadLetterReason } from './streams/settler.js';
+export type { CommitCommands, CommitArg } from './streams/commit-commands.js';
+export type { CommitOnceOptions } from './streams/commit-once.js';

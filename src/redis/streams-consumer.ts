@@ -1,6 +1,7 @@
 import { ConnectionError, describeError } from '../index.js';
 import { fullJitterDelay } from './backoff.js';
 import type { ConnectionMonitor } from './connection-monitor.js';
+import type { AttemptLedger } from './streams/attempts.js';
 import type { StreamsCounters } from './streams/counters.js';
 import { parseAutoClaim, parseReadReply, type StreamEntry } from './streams/entries.js';
 import type { EntryProcessor } from './streams/entry-processor.js';
@@ -18,6 +19,10 @@ export interface StreamsConsumerContext {
   readonly commands: ConnectionMonitor;
   readonly settler: StreamSettler;
   readonly processor: EntryProcessor;
+  /** Attempts of claimed entries, counted across members. */
+  readonly attempts: AttemptLedger;
+  /** The group is this transport's own (no `group` option): destroy it on close. */
+  readonly ownsGroup: boolean;
   readonly counters: StreamsCounters;
   readonly readyTimeoutMs: number;
 }
@@ -31,7 +36,10 @@ const MAX_SEQ = '18446744073709551615';
  * more than `maxInFlight` unacknowledged entries (backpressure: a slow handler slows reading, and
  * unread events wait in Redis, not in this process). A timer claims entries left pending by dead
  * members (`XAUTOCLAIM`, idle > `claimIdleMs`) and refreshes the idle time of entries this member
- * is still working on (`XCLAIM … JUSTID`), so a slow but live member keeps its work.
+ * is still working on (`XCLAIM … JUSTID`), so a slow but live member keeps its work. A claim that
+ * found no room (every slot busy with new reads) gets the next free slots before the next read, so
+ * a dead member's entries don't wait for a backlog to drain. `close()` destroys a group the
+ * transport made for itself (broadcast without `group`), so short-lived consumers leave none behind.
  */
 export class RedisStreamsConsumer {
   readonly #ctx: StreamsConsumerContext;
@@ -41,6 +49,7 @@ export class RedisStreamsConsumer {
   #loop: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #claiming = false;
+  #claimDue = false;
   #stopping = false;
 
   constructor(context: StreamsConsumerContext) {
@@ -64,7 +73,11 @@ export class RedisStreamsConsumer {
     await this.#ctx.settler.idle();
   }
 
-  /** Stops reading, waits up to `timeoutMs` for entries in progress, then disconnects. */
+  /**
+   * Stops reading, waits up to `timeoutMs` for entries in progress, then disconnects the reader.
+   * Destroys the group if it is the transport's own (`ownsGroup`); the command connection must
+   * still be open (the transport closes it after this).
+   */
   async close(timeoutMs: number): Promise<void> {
     this.#stopping = true;
     clearInterval(this.#timer);
@@ -73,7 +86,10 @@ export class RedisStreamsConsumer {
     const timeout = new Promise<void>((r) => setTimeout(r, timeoutMs).unref());
     await Promise.race([this.drain(), timeout]);
     this.#ctx.settler.close();
+    // A read loop parked in #room() (every slot held by a handler that never ends) must see #stopping.
+    for (const wake of this.#waiters.splice(0)) wake();
     await this.#loop?.catch(() => undefined);
+    if (this.#ctx.ownsGroup && this.started) await this.#destroyGroup();
   }
 
   async #start(): Promise<void> {
@@ -98,12 +114,25 @@ export class RedisStreamsConsumer {
     }
   }
 
+  async #destroyGroup(): Promise<void> {
+    const { keys, options, commands } = this.#ctx;
+    if (commands.client.status !== 'ready') return; // Redis unreachable: the group stays (documented)
+    await commands.client.call('XGROUP', 'DESTROY', keys.events, options.group).catch(() => {
+      // Same: nothing else to do at close.
+    });
+  }
+
   async #readLoop(): Promise<void> {
     const { options, keys, reader } = this.#ctx;
     let failures = 0;
     while (!this.#stopping) {
       await this.#room();
       if (this.#stopping) break;
+      if (this.#claimDue) {
+        this.#claimDue = false;
+        await this.#maintain();
+        continue; // the claim may have used the room: check it again
+      }
       const count = Math.min(options.readCount, options.maxInFlight - this.#ctx.counters.inFlight);
       try {
         const reply = await reader.client.call('XREADGROUP', 'GROUP', options.group, options.consumer,
@@ -119,7 +148,8 @@ export class RedisStreamsConsumer {
     }
   }
 
-  async #accept(entries: readonly StreamEntry[]): Promise<void> {
+  /** Starts processing `entries`; `prior` holds earlier attempts of claimed ones (entry id → count). */
+  async #accept(entries: readonly StreamEntry[], prior?: ReadonlyMap<string, number>): Promise<void> {
     if (entries.length === 0) return;
     const { counters, settler, processor } = this.#ctx;
     const fresh = entries.filter((e) => !this.#working.has(e.id));
@@ -133,7 +163,7 @@ export class RedisStreamsConsumer {
       counters.received++;
       counters.inFlight++;
       this.#working.add(entry.id);
-      void processor.process(entry, seen[i] === true).finally(() => this.#done(entry.id));
+      void processor.process(entry, seen[i] === true, prior?.get(entry.id) ?? 0).finally(() => this.#done(entry.id));
     }
   }
 
@@ -175,13 +205,18 @@ export class RedisStreamsConsumer {
     let cursor = '0-0';
     do {
       const room = options.maxInFlight - counters.inFlight;
-      if (room <= 0 || this.#stopping) return;
+      if (this.#stopping) return;
+      if (room <= 0) {
+        this.#claimDue = true; // the read loop runs the claim again as soon as a slot frees up
+        return;
+      }
       const reply = parseAutoClaim(await commands.client.call('XAUTOCLAIM', keys.events, options.group, options.consumer,
         String(options.claimIdleMs), cursor, 'COUNT', String(Math.min(room, options.readCount))));
       cursor = reply.cursor;
       counters.claimed += reply.entries.length;
       if (reply.deleted.length > 0) counters.drops.add('expired', reply.deleted.length);
-      await this.#accept(reply.entries);
+      const fresh = reply.entries.filter((e) => !this.#working.has(e.id));
+      await this.#accept(fresh, await this.#ctx.attempts.prior(fresh));
     } while (cursor !== '0-0');
   }
 }

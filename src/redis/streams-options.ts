@@ -18,15 +18,27 @@ export interface StreamRetention {
 
 /** Retries of a failing handler before its event goes to the dead-letter stream. */
 export interface StreamRetryOptions {
-  /** Handler attempts in all (first one included). @default 5 */
+  /**
+   * Handler attempts in all, first one included, counted across members: attempts made by a member
+   * that died (or was closed) count, so an event that crashes every member it reaches is
+   * dead-lettered too (reason `attempts-exhausted`). @default 5
+   */
   readonly maxAttempts?: number;
   /** Exponential backoff with full jitter between attempts. @default `{ baseMs: 100, capMs: 5_000 }` */
   readonly backoff?: BackoffOptions;
 }
 
-/** The optional idempotency guard: processed event ids, per group, with a TTL. */
+/**
+ * The optional idempotency guard: processed event ids, per group, with a TTL.
+ *
+ * @remarks The guard marks an event once all its handlers succeeded and skips a redelivery whose
+ * mark exists. That makes redeliveries after a completed handling free, but it is not
+ * exactly-once: a member killed after a handler's side effect and before the mark reached Redis
+ * gets its entry redelivered and handled again. For exactly-once Redis writes use
+ * {@link RedisStreamsTransport.commitOnce}, which commits the writes with their mark atomically.
+ */
 export interface IdempotencyOptions {
-  /** How long a processed event id is remembered, in ms. @default 86_400_000 (one day) */
+  /** How long a processed event id (and a `commitOnce` mark) is remembered, in ms. @default 86_400_000 (one day) */
   readonly ttlMs?: number;
 }
 
@@ -43,7 +55,8 @@ export interface RedisStreamsOptions {
   readonly namespace?: string;
   /**
    * Consumer group. Transports with the same group share its events (work sharing); each group gets
-   * every event (broadcast). @default a unique group per transport instance, i.e. broadcast
+   * every event (broadcast). A named group outlives the transport; without one, the transport's own
+   * group is destroyed by `close()`. @default a unique group per transport instance, i.e. broadcast
    */
   readonly group?: string;
   /** This member's name inside the group. @default a random UUID per instance */
@@ -60,7 +73,7 @@ export interface RedisStreamsOptions {
   readonly claimIdleMs?: number;
   /** Handler retries and backoff. */
   readonly retry?: StreamRetryOptions;
-  /** Turns on the idempotency guard (effectively-once handlers). @default off */
+  /** Turns on the idempotency guard: redeliveries of handled events are skipped (see {@link IdempotencyOptions}). @default off */
   readonly idempotency?: IdempotencyOptions | boolean;
   /** Stream bounds. */
   readonly retention?: StreamRetention;

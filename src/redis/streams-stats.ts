@@ -25,6 +25,10 @@ export interface RedisStreamsStats extends TransportStats, StreamsProducerStats 
   readonly duplicatesSkipped: number;
   /** Entries that did not decode (also dead-lettered). */
   readonly decodeErrors: number;
+  /** `commitOnce` calls whose writes were applied. */
+  readonly committed: number;
+  /** `commitOnce` calls refused because the event was already committed (a redelivery). */
+  readonly commitsSkipped: number;
   /** Times a connection came back after being up. */
   readonly reconnects: number;
   /** Overall connection state. */
@@ -48,6 +52,8 @@ export function streamsStats(c: StreamsCounters, p: StreamsProducerStats, reconn
     claimed: c.claimed,
     duplicatesSkipped: c.duplicatesSkipped,
     decodeErrors: c.decodeErrors,
+    committed: c.committed,
+    commitsSkipped: c.commitsSkipped,
     reconnects,
     status,
   };

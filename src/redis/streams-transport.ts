@@ -25,6 +25,9 @@ import { RedisStreamsConsumer } from './streams-consumer.js';
 import { resolveStreamsOptions, type RedisStreamsOptions, type ResolvedStreamsOptions } from './streams-options.js';
 import { RedisStreamsProducer } from './streams-producer.js';
 import { streamsStats, type RedisStreamsStats } from './streams-stats.js';
+import { AttemptLedger } from './streams/attempts.js';
+import type { CommitCommands } from './streams/commit-commands.js';
+import { OnceCommitter, type CommitOnceOptions } from './streams/commit-once.js';
 import { StreamsCounters } from './streams/counters.js';
 import { EntryProcessor } from './streams/entry-processor.js';
 import { HandlerRunner } from './streams/handler-runner.js';
@@ -33,6 +36,8 @@ import { StreamSettler } from './streams/settler.js';
 import { StreamSubscriptions } from './streams/subscriptions.js';
 
 const NAME = 'redis-streams';
+/** How long commit marks live without an `idempotency.ttlMs`, in ms (one day). */
+const COMMIT_TTL_MS = 86_400_000;
 
 /**
  * Durable, at-least-once delivery over Redis Streams, with consumer groups, dead-lettering and
@@ -45,7 +50,9 @@ const NAME = 'redis-streams';
  *   `group`, every transport has its own group: broadcast, starting at `now`.
  * - At-least-once: an entry is acknowledged only after all its handlers succeeded; failing ones
  *   are retried with backoff and jitter, then the entry goes to `{<ns>}:dead-letter`. Entries of a
- *   dead member are claimed after `claimIdleMs`. `idempotency` makes handlers effectively-once.
+ *   dead member are claimed after `claimIdleMs`; `maxAttempts` counts attempts across members.
+ * - Once: `idempotency` skips redeliveries of events already handled; {@link commitOnce} makes a
+ *   handler's Redis writes exactly-once, even across a SIGKILL.
  * - Backpressure: at most `maxInFlight` unacknowledged entries per member; the producer has the
  *   bounded outage buffer of Pub/Sub.
  * - Order: a producer's events are stored in publish order and handler calls start in stream order
@@ -75,6 +82,7 @@ export class RedisStreamsTransport implements Transport {
   readonly #consumer: RedisStreamsConsumer;
   readonly #monitors: readonly [ConnectionMonitor, ConnectionMonitor];
   readonly #local: HandlerRunner;
+  readonly #committer: OnceCommitter;
   #codec: JsonCodec;
   #observer: BusObserver = NOOP_OBSERVER;
   #closed = false;
@@ -96,6 +104,7 @@ export class RedisStreamsTransport implements Transport {
       countDrop: (reason, count, type) => this.#drop(reason, count, type),
     });
     this.#consumer = this.#makeConsumer(cmd, reader);
+    this.#committer = new OnceCommitter(cmd.client, this.keys, this.settings.group, this.settings.idempotencyTtlMs ?? COMMIT_TTL_MS);
     this.#local = new HandlerRunner({ maxAttempts: 1, backoff: this.settings.retryBackoff }, this.#hooks());
   }
 
@@ -170,6 +179,47 @@ export class RedisStreamsTransport implements Transport {
     return this.#subs.remove(id);
   }
 
+  /**
+   * Applies Redis writes exactly once per event and group: `build` queues them on `tx`, and Redis
+   * applies them in one script together with the event's commit mark, or not at all if that mark
+   * exists. Call it from a handler; `await` it so a failed commit fails the handler.
+   *
+   * @remarks
+   * Exactly-once: the writes queued in `build`. They land atomically with the mark (one script: no
+   * crash leaves one without the other), so they take effect at most once per (group, event id,
+   * `scope`); the entry is acknowledged only after the handler succeeded, so at least once. A member
+   * SIGKILLed between commit and acknowledgement has its entry redelivered; the handler runs again
+   * and this call returns `false`.
+   *
+   * Not exactly-once: everything else the handler does (HTTP calls, logs, writes outside `build`,
+   * other databases) is at-least-once like any handler. The mark lives `idempotency.ttlMs` (default
+   * one day) and must not be evicted (`maxmemory-policy` `noeviction` or `volatile-*` with care): a
+   * redelivery after it expired applies again. A command Redis rejects at run time (wrong key type)
+   * aborts the commit: earlier commands of it stay applied (Redis has no rollback), the mark is
+   * removed and the call rejects, so the handler fails and the whole commit is retried.
+   *
+   * Works with or without the `idempotency` guard. The guard skips redeliveries whose handlers all
+   * finished; a commit also covers the crash between a side effect and the guard's mark.
+   *
+   * @returns `true` if the writes were applied now, `false` if the event was already committed.
+   * @throws {@link InvalidOptionError} at the call for a key without the hash tag `{<ns>}` (use
+   * {@link StreamKeys.tagged}), a malformed command, a bad `scope` or an async `build`; rejects with
+   * {@link TransportClosedError} after `close()`, and with Redis's error when it is unreachable.
+   * @example
+   * ```ts
+   * const totals = transport.keys.tagged('totals');
+   * bus.subscribe('order.placed', async (e) => {
+   *   await transport.commitOnce(e, (tx) => tx.hincrby(totals, e.data.sku, e.data.quantity));
+   * });
+   * ```
+   */
+  commitOnce(event: BusEvent, build: (tx: CommitCommands) => unknown, options?: CommitOnceOptions): Promise<boolean> {
+    if (this.#closed) return Promise.reject(new TransportClosedError(NAME));
+    const result = this.#committer.commit(event.eventId, build, options);
+    void result.then((applied) => void (applied ? this.#counters.committed++ : this.#counters.commitsSkipped++), () => undefined);
+    return result;
+  }
+
   /** Resolves once no entry that was read is still being handled and every ack was sent. */
   drain(): Promise<void> {
     return this.#consumer.drain();
@@ -178,6 +228,9 @@ export class RedisStreamsTransport implements Transport {
   /**
    * Stops publishing and reading, flushes the outage buffer, waits for entries in progress (up to
    * `closeTimeoutMs`; unfinished ones stay pending for the group), then quits. Idempotent.
+   * Without a `group` option the group was this transport's own, so it is destroyed
+   * (`XGROUP DESTROY`); a named group stays. If Redis is unreachable at close, or the process dies
+   * without closing, an own group stays behind (`XINFO GROUPS` shows `broadcast-<uuid>`).
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -196,13 +249,15 @@ export class RedisStreamsTransport implements Transport {
   #makeConsumer(cmd: ConnectionMonitor, reader: ConnectionMonitor): RedisStreamsConsumer {
     const s = this.settings;
     const settler = new StreamSettler(cmd.client, this.keys, s.group, s.consumer, s.idempotencyTtlMs);
+    const attempts = new AttemptLedger(cmd.client, this.keys, s.group, s.consumer);
     const processor = new EntryProcessor({
-      subscriptions: this.#subs, settler, counters: this.#counters, maxAttempts: s.maxAttempts, deadLetterMaxLen: s.deadLetterMaxLen,
+      subscriptions: this.#subs, settler, attempts, counters: this.#counters, maxAttempts: s.maxAttempts, deadLetterMaxLen: s.deadLetterMaxLen,
       runner: new HandlerRunner({ maxAttempts: s.maxAttempts, backoff: s.retryBackoff }, this.#hooks()),
       codec: () => this.#codec, observer: () => this.#observer, closing: () => this.#closed,
     });
     return new RedisStreamsConsumer({
-      keys: this.keys, options: s, reader, commands: cmd, settler, processor, counters: this.#counters,
+      keys: this.keys, options: s, reader, commands: cmd, settler, processor, attempts, counters: this.#counters,
+      ownsGroup: this.#options.group === undefined,
       readyTimeoutMs: this.#options.readyTimeoutMs ?? 10_000,
     });
   }

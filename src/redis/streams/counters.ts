@@ -18,5 +18,7 @@ export class StreamsCounters {
   claimed = 0;
   duplicatesSkipped = 0;
   decodeErrors = 0;
+  committed = 0;
+  commitsSkipped = 0;
   readonly drops = new DropCounters();
 }

@@ -1,4 +1,5 @@
-import type { BusEvent, BusObserver, DecodeError, HandlerError, JsonCodec } from '../../index.js';
+import { HandlerError, type BusEvent, type BusObserver, type DecodeError, type JsonCodec } from '../../index.js';
+import type { AttemptLedger } from './attempts.js';
 import type { StreamsCounters } from './counters.js';
 import type { StreamEntry } from './entries.js';
 import { describeFailures, type HandlerRunner } from './handler-runner.js';
@@ -10,6 +11,7 @@ export interface EntryProcessorContext {
   readonly subscriptions: StreamSubscriptions;
   readonly runner: HandlerRunner;
   readonly settler: StreamSettler;
+  readonly attempts: AttemptLedger;
   readonly counters: StreamsCounters;
   readonly maxAttempts: number;
   readonly deadLetterMaxLen: number;
@@ -27,12 +29,18 @@ export interface EntryProcessorContext {
  * not decode, or whose handlers failed `maxAttempts` times, goes to the dead-letter stream with
  * the reason, the attempt count and the original id and message, and is acknowledged with it.
  * An entry whose retries were cut short by `close()` stays pending and is redelivered.
+ * `maxAttempts` counts attempts across deliveries ({@link AttemptLedger}): a claimed entry goes
+ * on from the attempts its earlier members made, and one that has used them all (its members kept
+ * dying in its handlers) is dead-lettered as `attempts-exhausted` without running again.
  */
 export class EntryProcessor {
   constructor(private readonly ctx: EntryProcessorContext) {}
 
-  /** Processes `entry`; `seen` says the guard already knows it as processed. Never rejects. */
-  async process(entry: StreamEntry, seen: boolean): Promise<void> {
+  /**
+   * Processes `entry`; `seen` says the guard already knows it as processed, `prior` how many
+   * attempts earlier deliveries made (0 for a first delivery). Never rejects.
+   */
+  async process(entry: StreamEntry, seen: boolean, prior = 0): Promise<void> {
     const { counters } = this.ctx;
     if (entry.message === undefined) {
       // Trimmed by retention before anyone here handled it: counted, and nothing left to ack.
@@ -51,10 +59,19 @@ export class EntryProcessor {
       counters.duplicatesSkipped++;
       return this.#ack(entry.id);
     }
-    const outcome = await this.ctx.runner.run(decoded.event, subs, this.ctx.closing);
-    if (outcome.ok) return this.#ack(entry.id, decoded.event.eventId);
+    if (prior >= this.ctx.maxAttempts) return this.#exhausted(entry, decoded.event, subs, prior);
+    const outcome = await this.ctx.runner.run(decoded.event, subs, this.ctx.closing, {
+      prior, beforeRetry: () => this.ctx.attempts.recordRetry(entry.id),
+    });
+    // A retry counter exists only for an entry claimed or retried: forget it once settled.
+    const counted = prior > 0 || outcome.attempts > 1;
+    if (outcome.ok) {
+      if (counted) this.ctx.attempts.forget(entry.id);
+      return this.#ack(entry.id, decoded.event.eventId);
+    }
     if (this.ctx.closing() && outcome.attempts < this.ctx.maxAttempts) return;
     await this.#handlerFailed(entry, decoded.event, outcome.failures, outcome.attempts);
+    if (counted) this.ctx.attempts.forget(entry.id);
   }
 
   #ack(id: string, eventId?: string): void {
@@ -72,6 +89,13 @@ export class EntryProcessor {
     // Reported once per failing handler, when its event gives up, not on every attempt.
     for (const f of failures) this.#safely(() => this.ctx.observer().error(f, event));
     await this.#deadLetter(entry, { reason: 'handler-failed', error: describeFailures(failures), attempts, eventId: event.eventId });
+  }
+
+  async #exhausted(entry: StreamEntry, event: BusEvent, subs: readonly { readonly pattern: string }[], attempts: number): Promise<void> {
+    const error = `${attempts} attempts across deliveries; the last ended without a result (the member handling it stopped: crash, kill or close)`;
+    for (const s of subs) this.#safely(() => this.ctx.observer().error(new HandlerError(s.pattern, event.eventType, event.eventId, new Error(error)), event));
+    await this.#deadLetter(entry, { reason: 'attempts-exhausted', error, attempts, eventId: event.eventId });
+    this.ctx.attempts.forget(entry.id);
   }
 
   async #deadLetter(entry: StreamEntry, info: Parameters<StreamSettler['deadLetter']>[1]): Promise<void> {

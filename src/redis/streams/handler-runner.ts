@@ -23,13 +23,22 @@ export interface RetryPolicy {
   readonly backoff: Required<BackoffOptions>;
 }
 
+/** Where a {@link HandlerRunner.run} starts: attempts made before (by other deliveries) and a hook before each retry. */
+export interface RunStart {
+  /** Attempts already made by earlier deliveries of the entry (see {@link AttemptLedger}). @default 0 */
+  readonly prior?: number;
+  /** Runs (and is awaited) right before each retry starts, e.g. to record it in Redis. */
+  beforeRetry?(): Promise<void>;
+}
+
 /**
  * Runs the handlers of one event, retrying only those that failed, with exponential backoff and
- * full jitter, up to `maxAttempts` in all.
+ * full jitter, up to `maxAttempts` in all — earlier deliveries' attempts (`prior`) included.
  *
  * @remarks Handlers of one event run concurrently and are isolated from one another: one that
  * throws never keeps the others from running. A subscription that ended while its event waited
- * for a retry is not retried (nobody wants the event any more).
+ * for a retry is not retried (nobody wants the event any more), nor is any handler once the
+ * transport is closing (the entry stays pending for the group).
  */
 export class HandlerRunner {
   constructor(
@@ -37,23 +46,27 @@ export class HandlerRunner {
     private readonly hooks: HandlerRunnerHooks,
   ) {}
 
-  /** Handles `event` with `subs`; resolves once all succeeded or the attempts ran out. Never rejects. */
-  async run(event: BusEvent, subs: readonly StreamSubscription[], isClosing: () => boolean): Promise<HandlingOutcome> {
+  /**
+   * Handles `event` with `subs`; resolves once all succeeded or the attempts ran out. Never rejects.
+   * `attempts` in the outcome counts from the first delivery (`prior` included).
+   */
+  async run(event: BusEvent, subs: readonly StreamSubscription[], isClosing: () => boolean, start: RunStart = {}): Promise<HandlingOutcome> {
     let todo = subs;
-    let attempt = 0;
+    let attempt = start.prior ?? 0;
     let errors: HandlerError[] = [];
-    while (todo.length > 0) {
+    for (;;) {
       attempt++;
       const failed = await this.#attempt(event, todo);
-      if (failed.length === 0) return { ok: true, attempts: attempt };
       todo = failed.map((f) => f.sub).filter((s) => s.active);
+      if (todo.length === 0) return { ok: true, attempts: attempt };
       errors = failed.map((f) => f.error);
       if (attempt >= this.policy.maxAttempts || isClosing()) break;
-      if (todo.length === 0) return { ok: true, attempts: attempt };
       this.hooks.retrying();
       await new Promise((r) => setTimeout(r, fullJitterDelay(attempt, this.policy.backoff)));
+      if (isClosing()) break;
+      await start.beforeRetry?.();
     }
-    return todo.length === 0 ? { ok: true, attempts: attempt } : { ok: false, attempts: attempt, failures: errors };
+    return { ok: false, attempts: attempt, failures: errors };
   }
 
   async #attempt(event: BusEvent, subs: readonly StreamSubscription[]): Promise<{ sub: StreamSubscription; error: HandlerError }[]> {

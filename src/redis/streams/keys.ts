@@ -13,20 +13,24 @@ export const DEFAULT_STREAMS_NAMESPACE = 'dotbus';
  * step; a group reads one key with one blocking `XREADGROUP`. The price is that a group reads the
  * events it does not subscribe to and acknowledges them unhandled (cheap: the type is a separate
  * field, so non-matching entries are never parsed). Scale out with more namespaces.
- * The hash tag `{<ns>}` puts the stream, its dead-letter stream and the idempotency keys in one
- * Cluster slot, so dead-lettering and acknowledging run as one `MULTI` even on a Cluster.
+ * The hash tag `{<ns>}` puts the stream, its dead-letter stream, the idempotency marks and the
+ * attempt counters in one Cluster slot, so dead-lettering and acknowledging run as one `MULTI`, and
+ * a commit ({@link RedisStreamsTransport.commitOnce}) runs as one script, even on a Cluster.
  */
 export class StreamKeys {
   /** The event stream. */
   readonly events: string;
   /** The dead-letter stream. */
   readonly deadLetter: string;
+  /** The hash tag every key of this namespace carries, `{<ns>}`. */
+  readonly hashTag: string;
   readonly #guardPrefix: string;
 
   constructor(readonly namespace: string = DEFAULT_STREAMS_NAMESPACE) {
     if (namespace === '' || namespace.length > 200 || /[\s\p{Cc}{}]/u.test(namespace)) {
       throw new InvalidOptionError('namespace', 'must be 1–200 printable characters without spaces or braces, e.g. `orders-prod`');
     }
+    this.hashTag = `{${namespace}}`;
     this.events = `{${namespace}}:events`;
     this.deadLetter = `{${namespace}}:dead-letter`;
     this.#guardPrefix = `{${namespace}}:done:`;
@@ -35,6 +39,37 @@ export class StreamKeys {
   /** The idempotency key of `eventId` for `group`. */
   processed(group: string, eventId: string): string {
     return `${this.#guardPrefix}${group}:${eventId}`;
+  }
+
+  /**
+   * The mark of a {@link RedisStreamsTransport.commitOnce} commit of `eventId` for `group`.
+   * Separate from {@link StreamKeys.processed}: a commit says one set of writes landed, not that
+   * every handler of the event finished.
+   */
+  committed(group: string, eventId: string, scope: string): string {
+    return `{${this.namespace}}:once:${group}:${scope}:${eventId}`;
+  }
+
+  /** The counter of retries (attempts after the first of a delivery) of stream entry `entryId` for `group`. */
+  retries(group: string, entryId: string): string {
+    return `{${this.namespace}}:retries:${group}:${entryId}`;
+  }
+
+  /**
+   * A key of your own in this namespace's Cluster slot, `{<ns>}:<name>`, for the writes of a
+   * {@link RedisStreamsTransport.commitOnce} commit.
+   * @example `transport.keys.tagged('orders:totals')` → `{shop}:orders:totals`
+   */
+  tagged(name: string): string {
+    return `${this.hashTag}:${name}`;
+  }
+
+  /** Whether `key` hashes to this namespace's slot: its hash tag (first `{…}`, Redis's rule) is `{<ns>}`. */
+  owns(key: string): boolean {
+    const open = key.indexOf('{');
+    if (open < 0) return false;
+    const close = key.indexOf('}', open + 1);
+    return close > open + 1 && key.slice(open + 1, close) === this.namespace;
   }
 }
 

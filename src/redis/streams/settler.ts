@@ -2,8 +2,12 @@ import type { RedisClient } from '../connection.js';
 import { FIELD_MESSAGE, FIELD_TYPE, type StreamKeys } from './keys.js';
 import type { StreamEntry } from './entries.js';
 
-/** Why an entry went to the dead-letter stream. */
-export type DeadLetterReason = 'handler-failed' | 'decode-failed';
+/**
+ * Why an entry went to the dead-letter stream: its handlers kept failing, it did not decode, or
+ * its attempts ran out without a result because the members handling it kept stopping (a handler
+ * that crashes its process).
+ */
+export type DeadLetterReason = 'handler-failed' | 'decode-failed' | 'attempts-exhausted';
 
 /** What a dead-letter entry records besides the original message. */
 export interface DeadLetterInfo {

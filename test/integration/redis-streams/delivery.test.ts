@@ -143,6 +143,21 @@ describe('Redis Streams delivery', () => {
     expect(await redis('XPENDING', `{${namespace}}:events`, 'live')).toEqual([0, null, null, null]);
   });
 
+  it('close() destroys the group a transport made for itself, never a named one', async () => {
+    const namespace = ns();
+    const own = bus(namespace); // no `group`: a broadcast group of its own, like `dotbus tail --durable`
+    const named = bus(namespace, { group: 'kept' });
+    for (const b of [own, named]) b.subscribe('job.run', () => {});
+    await Promise.all([own.ready(), named.ready()]);
+    const groups = async (): Promise<string[]> =>
+      ((await redis('XINFO', 'GROUPS', `{${namespace}}:events`)) as string[][]).map((g) => g[1]!).sort();
+    expect(await groups()).toEqual([own.streams.settings.group, 'kept'].sort());
+    await own.close();
+    expect(await groups()).toEqual(['kept']);
+    await named.close();
+    expect(await groups()).toEqual(['kept']);
+  });
+
   it('retention: MAXLEN trims approximately', async () => {
     const namespace = ns();
     const p = bus(namespace, { retention: { maxLen: 1_000 } });

@@ -1,0 +1,100 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createBus, type DotbusError } from '../../../src/index.js';
+import { RedisStreamsTransport } from '../../../src/redis/streams-transport.js';
+import { Job } from '../../fixtures/redis-streams/jobs.js';
+import { sendCommands, startRedis, type RedisServer, type RespReply } from '../../helpers/redis-server.js';
+import { waitFor } from './crew.js';
+
+let server: RedisServer;
+const open: RedisStreamsTransport[] = [];
+let nsCounter = 0;
+beforeAll(async () => {
+  server = await startRedis();
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((t) => t.close()));
+});
+afterAll(async () => {
+  await server.dispose();
+});
+
+const redis = async (...cmd: string[]): Promise<RespReply> => (await sendCommands(server.port, [cmd]))[0]!;
+async function transport(extra: ConstructorParameters<typeof RedisStreamsTransport>[0] = {}): Promise<RedisStreamsTransport> {
+  const t = new RedisStreamsTransport({ connection: { url: server.url }, namespace: `once-${process.pid}-${++nsCounter}`, group: 'svc', blockMs: 200, ...extra });
+  open.push(t);
+  await t.ready();
+  return t;
+}
+/** What a call threw synchronously, or `undefined`. */
+function thrown(fn: () => unknown): DotbusError | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return e as DotbusError;
+  }
+  return undefined;
+}
+
+describe('Redis Streams commitOnce', () => {
+  it('applies an event’s writes once per group and scope', async () => {
+    const t = await transport();
+    const event = Job.create('job.run', { n: 1 });
+    const [count, log] = [t.keys.tagged('count'), t.keys.tagged('log')];
+    const commit = (): Promise<boolean> => t.commitOnce(event, (tx) => tx.incrby(count, 5).sadd(log, 'a', 'b'));
+    expect(await commit()).toBe(true);
+    expect(await commit()).toBe(false);
+    expect(await redis('GET', count)).toBe('5');
+    expect(await t.commitOnce(event, (tx) => tx.incrby(count), { scope: 'other' })).toBe(true);
+    expect(await redis('GET', count)).toBe('6');
+    expect(t.stats()).toMatchObject({ committed: 2, commitsSkipped: 1 });
+  });
+
+  it('refuses, at the call, keys outside the namespace hash tag, bad commands and async builders', async () => {
+    const t = await transport();
+    const event = Job.create('job.run', { n: 1 });
+    const noTag = thrown(() => t.commitOnce(event, (tx) => tx.incrby('count')));
+    expect(noTag?.code).toBe('INVALID_OPTION');
+    expect(noTag?.message).toContain(`lacks the namespace hash tag ${t.keys.hashTag}`);
+    expect(thrown(() => t.commitOnce(event, (tx) => tx.incrby('{other}:count')))?.code).toBe('INVALID_OPTION');
+    expect(thrown(() => t.commitOnce(event, (tx) => tx.call('EVAL script', [t.keys.tagged('x')])))?.code).toBe('INVALID_OPTION');
+    expect(thrown(() => t.commitOnce(event, (tx) => tx.call('FLUSHALL', [])))?.code).toBe('INVALID_OPTION');
+    expect(thrown(() => t.commitOnce(event, async (tx) => tx.incrby(t.keys.tagged('x'))))?.message).toContain('synchronously');
+    expect(thrown(() => t.commitOnce(event, () => {}, { scope: 'has space' }))?.code).toBe('INVALID_OPTION');
+    // Nothing was committed by the refused calls: the event can still commit.
+    expect(await t.commitOnce(event, (tx) => tx.incrby(t.keys.tagged('count')))).toBe(true);
+  });
+
+  it('a command Redis rejects fails the commit and leaves no mark, so a retry commits', async () => {
+    const t = await transport();
+    const event = Job.create('job.run', { n: 1 });
+    const [text, count] = [t.keys.tagged('text'), t.keys.tagged('count')];
+    await redis('SET', text, 'not a hash');
+    await expect(t.commitOnce(event, (tx) => tx.incrby(count).hincrby(text, 'f'))).rejects.toThrow(/command 2 \(HINCRBY\) failed, commit not made/);
+    // Documented: Redis has no rollback, so command 1 stayed applied; the mark did not.
+    expect(await redis('GET', count)).toBe('1');
+    expect(await t.commitOnce(event, (tx) => tx.incrby(count))).toBe(true);
+    expect(await redis('GET', count)).toBe('2');
+  });
+
+  it('a handler that commits then fails is retried, and its writes land once', async () => {
+    const t = await transport({ retry: { maxAttempts: 3, backoff: { baseMs: 5, capMs: 10 } } });
+    const bus = createBus({ events: [Job], transport: t, onError: () => {} });
+    const count = t.keys.tagged('count');
+    const applied: boolean[] = [];
+    bus.subscribe('job.run', async (e) => {
+      applied.push(await t.commitOnce(e, (tx) => tx.hincrby(count, e.data.n)));
+      if (applied.length === 1) throw new Error('after the commit');
+    });
+    await bus.ready();
+    await t.publish(Job.create('job.run', { n: 7 }));
+    await waitFor('the retry', 10_000, () => applied.length === 2 && t.stats().acked === 1, () => JSON.stringify(applied));
+    expect(applied).toEqual([true, false]);
+    expect(await redis('HGET', count, '7')).toBe('1');
+  });
+
+  it('rejects after close()', async () => {
+    const t = await transport();
+    await t.close();
+    await expect(t.commitOnce(Job.create('job.run', { n: 1 }), () => {})).rejects.toMatchObject({ code: 'TRANSPORT_CLOSED' });
+  });
+});
