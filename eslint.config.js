@@ -22,17 +22,21 @@ export default tseslint.config(
     files: ['test/types/**/*.ts'],
     rules: { '@typescript-eslint/no-unused-vars': 'off' },
   },
-  {
-    // Heavy dependencies stay behind their subpath: only src/redis may import the Redis client.
+  // Heavy dependencies stay behind their subpath: each may be imported by its own folder only.
+  ...[
+    ['ioredis', 'src/redis/**'],
+    ['prom-client', 'src/prometheus/**'],
+    ['@opentelemetry/api', 'src/otel/**'],
+  ].map(([name, folder]) => ({
     files: ['src/**/*.ts'],
-    ignores: ['src/redis/**'],
+    ignores: [folder],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'ioredis', message: 'only src/redis/ may import ioredis (dotbus/redis)' }] }],
+      'no-restricted-imports': ['error', { paths: [{ name, message: `only ${folder.replace('/**', '/')} may import ${name}` }] }],
     },
-  },
+  })),
   {
     // Subpaths use core only through its public entry, so they could become packages by moving files.
-    files: ['src/redis/**/*.ts', 'src/monitoring/**/*.ts', 'src/cli/**/*.ts'],
+    files: ['src/redis/**/*.ts', 'src/monitoring/**/*.ts', 'src/cli/**/*.ts', 'src/prometheus/**/*.ts', 'src/otel/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -81,9 +81,9 @@ export { RingBuffer } from './transports/ring-buffer.js';
 
 // Frontends
 export { createBus, EventBus } from './frontends/event-bus.js';
-export type { BusOptions } from './frontends/event-bus.js';
+export type { BusOptions, BusSettings } from './frontends/event-bus.js';
 export { EventPublisher } from './frontends/event-publisher.js';
-export type { DataOf, PublisherStats } from './frontends/event-publisher.js';
+export type { DataOf, PublisherSettings, PublisherStats } from './frontends/event-publisher.js';
 export { EventSubscriber } from './frontends/event-subscriber.js';
 export { warnOnError } from './frontends/system-reporter.js';
 export type { ErrorHook } from './frontends/system-reporter.js';

@@ -1,4 +1,4 @@
-import type { AnyBusEvent, EventMeta } from '../events/bus-event.js';
+import type { AnyBusEvent, EventMeta, TraceContext } from '../events/bus-event.js';
 import { BUILT_IN_EVENTS, type BuiltInEvent } from '../events/builtin/index.js';
 import { DEFAULT_SOURCE, type AnyEventDefinition, type EventsOf } from '../events/define-event.js';
 import { EventRegistry } from '../events/registry.js';
@@ -25,6 +25,19 @@ export interface BusOptions<Defs extends readonly AnyEventDefinition[]> {
   readonly onError?: ErrorHook;
   /** Extra hooks, e.g. metrics. @default none */
   readonly observer?: BusObserver;
+  /**
+   * The caller's trace context, stamped on every event the bus builds without one; pass
+   * `activeTraceContext` from `dotbus/otel` to propagate OpenTelemetry traces. @default none
+   */
+  readonly traceContext?: () => TraceContext | undefined;
+}
+
+/** What an {@link EventBus} is made of besides its registry and transport. */
+export interface BusSettings {
+  readonly source: string;
+  readonly onError: ErrorHook;
+  readonly observer: BusObserver;
+  readonly traceContext?: () => TraceContext | undefined;
 }
 
 /**
@@ -42,12 +55,16 @@ export class EventBus<E extends AnyBusEvent> {
   /** The subscribing half. */
   readonly subscriber: EventSubscriber<E>;
 
-  constructor(registry: EventRegistry, transport: Transport, source: string, onError: ErrorHook, observer: BusObserver) {
+  constructor(registry: EventRegistry, transport: Transport, settings: BusSettings) {
     this.registry = registry;
     this.transport = transport;
-    const reporter = new SystemReporter(transport, source, onError, observer);
+    const reporter = new SystemReporter(transport, settings.source, settings.onError, settings.observer);
     transport.bind({ registry, observer: reporter });
-    this.publisher = new EventPublisher<E>(transport, registry, (e, ev) => reporter.error(e, ev), source);
+    this.publisher = new EventPublisher<E>(transport, registry, {
+      report: (e, ev) => reporter.error(e, ev),
+      source: settings.source,
+      ...(settings.traceContext === undefined ? {} : { traceContext: settings.traceContext }),
+    });
     this.subscriber = new EventSubscriber<E>(transport);
   }
 
@@ -128,5 +145,10 @@ export function createBus<const Defs extends readonly AnyEventDefinition[] = []>
 ): EventBus<EventsOf<Defs> | BuiltInEvent> {
   const registry = new EventRegistry([...BUILT_IN_EVENTS, ...(options.events ?? [])]);
   const transport = options.enabled === false ? new NoopTransport() : (options.transport ?? new InMemoryTransport());
-  return new EventBus(registry, transport, options.source ?? DEFAULT_SOURCE, options.onError ?? warnOnError, options.observer ?? NOOP_OBSERVER);
+  return new EventBus(registry, transport, {
+    source: options.source ?? DEFAULT_SOURCE,
+    onError: options.onError ?? warnOnError,
+    observer: options.observer ?? NOOP_OBSERVER,
+    ...(options.traceContext === undefined ? {} : { traceContext: options.traceContext }),
+  });
 }

@@ -1,4 +1,4 @@
-import type { AnyBusEvent, BusEvent, EventMeta } from '../events/bus-event.js';
+import type { AnyBusEvent, BusEvent, EventMeta, TraceContext } from '../events/bus-event.js';
 import { DEFAULT_SOURCE } from '../events/define-event.js';
 import type { EventRegistry } from '../events/registry.js';
 import { PublishError, toDotbusError, type DotbusError } from '../errors.js';
@@ -20,6 +20,19 @@ export interface PublisherStats {
   readonly skipped: number;
 }
 
+/** Settings of an {@link EventPublisher}. */
+export interface PublisherSettings {
+  /** Receives every failure (the bus passes its reporter). */
+  readonly report: ErrorHook;
+  /** `source` of the events it builds. @default `/dotbus` */
+  readonly source?: string;
+  /**
+   * The trace context of the calling code, stamped on events built without one
+   * (`dotbus/otel`'s `activeTraceContext` reads OpenTelemetry's active span). @default none
+   */
+  readonly traceContext?: () => TraceContext | undefined;
+}
+
 /**
  * The high-level publisher: builds events (id, time, source), publishes them, and never throws
  * into application code.
@@ -32,6 +45,7 @@ export class EventPublisher<E extends AnyBusEvent> {
   readonly #registry: EventRegistry;
   readonly #source: string;
   readonly #report: ErrorHook;
+  readonly #traceContext: (() => TraceContext | undefined) | undefined;
   #accepted = 0;
   #dropped = 0;
   #failed = 0;
@@ -40,11 +54,12 @@ export class EventPublisher<E extends AnyBusEvent> {
   /** Whether publishing does anything. Test it to skip building an event on hot paths. */
   readonly enabled: boolean;
 
-  constructor(transport: Transport, registry: EventRegistry, report: ErrorHook, source = DEFAULT_SOURCE) {
+  constructor(transport: Transport, registry: EventRegistry, settings: PublisherSettings) {
     this.#transport = transport;
     this.#registry = registry;
-    this.#report = report;
-    this.#source = source;
+    this.#report = settings.report;
+    this.#source = settings.source ?? DEFAULT_SOURCE;
+    this.#traceContext = settings.traceContext;
     this.enabled = transport.enabled;
   }
 
@@ -60,7 +75,7 @@ export class EventPublisher<E extends AnyBusEvent> {
     if (!this.enabled) return this.#skip();
     let event: BusEvent;
     try {
-      event = this.#registry.require(type).createOf(type, data, meta?.source === undefined ? { ...meta, source: this.#source } : meta);
+      event = this.#registry.require(type).createOf(type, data, this.#complete(meta));
     } catch (e) {
       return this.#failure(e, type);
     }
@@ -118,6 +133,12 @@ export class EventPublisher<E extends AnyBusEvent> {
   /** A snapshot of the counters. */
   stats(): PublisherStats {
     return { accepted: this.#accepted, dropped: this.#dropped, failed: this.#failed, skipped: this.#skipped };
+  }
+
+  /** `meta` with this publisher's source and the caller's trace context filled in. */
+  #complete(meta: EventMeta | undefined): EventMeta {
+    const trace = meta?.trace ?? this.#traceContext?.();
+    return { ...meta, source: meta?.source ?? this.#source, ...(trace === undefined ? {} : { trace }) };
   }
 
   readonly #count = (receipt: PublishReceipt): PublishReceipt => {

@@ -3,11 +3,14 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * Heavy dependencies stay behind their subpath: importing the core entry (and the monitoring
- * entry) must work in a process where `ioredis` cannot be resolved at all.
+ * entry) must work in a process where ioredis, prom-client and the OpenTelemetry API cannot be
+ * resolved at all.
  */
 const hooks = `
+const heavy = ['ioredis', 'prom-client', '@opentelemetry/api'];
 export async function resolve(specifier, context, next) {
-  if (specifier === 'ioredis' || specifier.startsWith('ioredis/')) throw new Error('ioredis must not be loaded by ' + context.parentURL);
+  const hit = heavy.find((h) => specifier === h || specifier.startsWith(h + '/'));
+  if (hit !== undefined) throw new Error(hit + ' must not be loaded by ' + context.parentURL);
   return next(specifier, context);
 }`;
 
@@ -15,22 +18,26 @@ const script = `
 import { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hooks)}));
 const core = await import('./dist/index.js');
+const monitoring = await import('./dist/monitoring/index.js');
 const bus = core.createBus();
+new monitoring.EventDrivenPerformanceCoordinator({ publisher: bus, contextId: 'boundary' }).measure('op', 'phase', () => 1);
 await bus.emit('system.health.up', { component: 'boundary', status: 'up', detail: 'ok' });
 await bus.close();
-let redis = 'loaded';
-try { await import('./dist/redis/index.js'); } catch (e) { redis = String(e.message); }
-console.log(JSON.stringify({ exports: Object.keys(core).length, redis }));
+const refused = async (entry) => { try { await import(entry); return 'loaded'; } catch (e) { return String(e.message); } };
+console.log(JSON.stringify({ exports: Object.keys(core).length, redis: await refused('./dist/redis/index.js'),
+  prometheus: await refused('./dist/prometheus/index.js'), otel: await refused('./dist/otel/index.js') }));
 `;
 
 describe('package boundaries', () => {
-  it('the core entry never loads ioredis', () => {
+  it('the core and monitoring entries load no heavy dependency', () => {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(r.stderr).not.toMatch(/must not be loaded/);
     expect(r.status).toBe(0);
-    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { exports: number; redis: string };
-    expect(out.exports).toBeGreaterThan(20);
-    // The hook really is in force: the Redis entry, which needs ioredis, is refused.
-    expect(out.redis).toMatch(/ioredis must not be loaded/);
+    const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, string | number>;
+    expect(out['exports']).toBeGreaterThan(20);
+    // The hook really is in force: each subpath entry, which needs its dependency, is refused.
+    expect(out['redis']).toMatch(/ioredis must not be loaded/);
+    expect(out['prometheus']).toMatch(/prom-client must not be loaded/);
+    expect(out['otel']).toMatch(/@opentelemetry\/api must not be loaded/);
   });
 });
