@@ -32,6 +32,7 @@ export { PerformanceEvent, WorkStatusSchema } from './events/builtin/performance
 export { ValidationEvent, FieldErrorSchema, ValidationStatusSchema } from './events/builtin/validation-event.js';
 export type { FieldError } from './events/builtin/validation-event.js';
 export { SystemHealthEvent, SystemErrorEvent } from './events/builtin/system-events.js';
+export { AlertEvent } from './events/builtin/alert-event.js';
 export { FieldPath, FieldPathSchema } from './events/builtin/field-path.js';
 export type { FieldPathSegment } from './events/builtin/field-path.js';
 export { ResourceUsageSchema } from './events/builtin/resource-usage.js';

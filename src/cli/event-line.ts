@@ -42,6 +42,12 @@ function detail(io: CliIO, event: AnyBusEvent): string {
       const path = d.fieldPath.length === 0 ? '' : ` ${FieldPath.format(d.fieldPath)}`;
       return `${d.contextId}${path} ${d.operation}/${d.phase} ${d.status} ${d.durationMs.toFixed(3)} ms cpu=${(d.resourceUsage.cpuUserMs + d.resourceUsage.cpuSystemMs).toFixed(2)} ms`;
     }
+    case 'alert.triggered':
+    case 'alert.resolved': {
+      const d = builtIn.data;
+      const colour = builtIn.eventType === 'alert.resolved' ? 'green' : d.severity === 'critical' ? 'red' : 'yellow';
+      return io.paint(colour, `${d.rule} [${d.severity}] ${d.message}`);
+    }
     default: {
       const d = builtIn.data;
       return 'detail' in d ? `${d.component} ${d.status} ${d.detail}` : `${d.component} ${d.code} ${d.message}`;

@@ -35,3 +35,10 @@ export { createOrderValidator, ORDER_RULES, SHIPPING_COUNTRIES, CURRENCIES, HIGH
 export type { Address, Customer, Order, OrderItem } from './order.js';
 export { generateOrders } from './dataset.js';
 export type { Dataset, DatasetOptions } from './dataset.js';
+
+// Alerting
+export { AlertEngine } from './alerts/alert-engine.js';
+export type { AlertEngineOptions, AlertSource } from './alerts/alert-engine.js';
+export type { AlertSeverity, AnomalyRuleOptions, MatchRuleOptions, RuleOptions, RuleState, ThresholdRuleOptions } from './alerts/alert-rules.js';
+export { RunningStats } from './alerts/running-stats.js';
+export { SlidingWindow } from './alerts/sliding-window.js';

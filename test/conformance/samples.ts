@@ -1,4 +1,5 @@
 import {
+  AlertEvent,
   PerformanceEvent,
   SystemErrorEvent,
   SystemHealthEvent,
@@ -60,5 +61,8 @@ export function builtInSamples(): BuiltInEvent[] {
   const errors = SystemErrorEvent.types.map((t) =>
     SystemErrorEvent.create(t, { component: 'test', code: 'X', message: 'ünïcødé ✓', count: 3, producerId: 'p-1' }),
   );
-  return [...perf, ...validation, ...health, ...errors];
+  const alerts = AlertEvent.types.map((t) =>
+    AlertEvent.create(t, { rule: 'slow-ops', severity: 'critical', kind: 'anomaly', message: '500 is 40σ off', pattern: 'performance.*', eventType: 'performance.operation.complete', eventId: 'e-1', value: 500, mean: 10.25, stdDev: 0.125 }),
+  );
+  return [...perf, ...validation, ...health, ...errors, ...alerts];
 }
