@@ -12,7 +12,10 @@ export class Worker {
 
   constructor(readonly role: Role, url: string, namespace: string) {
     const file = fileURLToPath(new URL('./worker.ts', import.meta.url));
-    this.#child = spawn(process.execPath, ['--import', 'tsx', file], {
+    // BENCH_CPU_PROF=dir writes a V8 CPU profile of every worker there (`--cpu-prof` is not allowed in NODE_OPTIONS).
+    const profile = process.env['BENCH_CPU_PROF'];
+    const flags = profile === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profile}/${role}`];
+    this.#child = spawn(process.execPath, [...flags, '--import', 'tsx', file], {
       env: { ...process.env, BENCH_WORKER: JSON.stringify({ role, url, namespace }) },
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     });

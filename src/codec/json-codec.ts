@@ -48,14 +48,23 @@ export class JsonCodec {
    * that breaks its schema (possible only for events not built by a definition).
    */
   encode(event: BusEvent, stamp?: ProducerStamp): string {
-    return JSON.stringify(this.toWire(event, stamp));
+    this.#check(event);
+    // Written by hand rather than stringifying an envelope object: no intermediate object, and
+    // only the fields that can hold arbitrary text go through JSON.stringify. The type and the
+    // time can't need escaping (the type grammar allows [A-Za-z0-9_.-] only).
+    let json = `{"specversion":"1.0","id":${JSON.stringify(event.eventId)},"source":${JSON.stringify(event.source)},"type":"${event.eventType}","time":"${event.timestamp.toISOString()}","datacontenttype":"application/json","schemaversion":${JSON.stringify(event.version)}`;
+    const trace = event.trace;
+    if (trace !== undefined) {
+      json += `,"traceparent":${JSON.stringify(trace.traceparent)}`;
+      if (trace.tracestate !== undefined) json += `,"tracestate":${JSON.stringify(trace.tracestate)}`;
+    }
+    if (stamp !== undefined) json += `,"producerid":${JSON.stringify(stamp.producerId)},"producerseq":"${stamp.sequence}"`;
+    return `${json},"data":${JSON.stringify(event.data)}}`;
   }
 
   /** The envelope object of `event` (what {@link encode} serializes). */
   toWire(event: BusEvent, stamp?: ProducerStamp): WireMessage {
-    const def = this.#registry.get(event.eventType);
-    if (def === undefined) throw new UnknownEventTypeError(event.eventType);
-    if (!def.check(event.data)) throw new InvalidEventError(event.eventType, def.issues(event.data));
+    this.#check(event);
     return {
       specversion: '1.0',
       id: event.eventId,
@@ -68,6 +77,12 @@ export class JsonCodec {
       ...(stamp === undefined ? {} : { producerid: stamp.producerId, producerseq: String(stamp.sequence) }),
       data: event.data,
     };
+  }
+
+  #check(event: BusEvent): void {
+    const def = this.#registry.get(event.eventType);
+    if (def === undefined) throw new UnknownEventTypeError(event.eventType);
+    if (!def.check(event.data)) throw new InvalidEventError(event.eventType, def.issues(event.data));
   }
 
   /** Decodes a wire message; never throws. */
