@@ -78,6 +78,7 @@ export type { InMemoryTransportOptions } from './transports/in-memory.js';
 export { LocalDispatcher } from './transports/local-dispatcher.js';
 export type { LocalDispatcherOptions } from './transports/local-dispatcher.js';
 export { DropCounters } from './transports/drop-counters.js';
+export { linkAbort } from './transports/abort-link.js';
 export { RingBuffer } from './transports/ring-buffer.js';
 
 // Frontends

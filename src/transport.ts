@@ -13,7 +13,7 @@ export type PublishStatus =
   | 'dropped'
   /** Publishing is disabled (NoOp); nothing was done. */
   | 'skipped'
-  /** It could not be published; `error` says why. Only the high-level publisher returns this. */
+  /** It could not be published; `error` says why (the publisher, or a transport for one event of a batch or a write the broker refused). */
   | 'failed';
 
 /** The result of a publish. */
@@ -111,7 +111,12 @@ export interface EventConsumer {
   close(): Promise<void>;
 }
 
-/** Counters every transport keeps. published = delivered + dropped (+ queued/in flight until drained). */
+/**
+ * Counters every transport keeps. Events are counted once each in `published`; deliveries and
+ * queue drops are counted per matching subscription. For every subscription, what was routed to
+ * it = delivered + dropped + queued + in flight; for an event with no subscription, `unrouted`.
+ * With one subscription per event (the common test setup) that is published = delivered + dropped.
+ */
 export interface TransportStats {
   /** Events accepted by `publish` (or received from the broker, for a consumer). */
   readonly published: number;

@@ -23,8 +23,9 @@ export interface Decoded {
 /** Result of {@link JsonCodec.decode}: check `ok` before using it. */
 export type DecodeResult = Decoded | { readonly ok: false; readonly error: DecodeError };
 
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
-const SEQUENCE = /^[1-9]\d{0,15}$/;
+const SEQUENCE = /^[1-9]\d{0,14}$/;
 
 /**
  * Encodes events as CloudEvents 1.0 JSON and decodes them back, through a registry of definitions.
@@ -80,6 +81,7 @@ export class JsonCodec {
   }
 
   #check(event: BusEvent): void {
+    if (event.data === undefined) throw new InvalidEventError(event.eventType, [{ path: '', message: 'data is missing' }]);
     const def = this.#registry.get(event.eventType);
     if (def === undefined) throw new UnknownEventTypeError(event.eventType);
     if (!def.check(event.data)) throw new InvalidEventError(event.eventType, def.issues(event.data));
@@ -111,7 +113,8 @@ export class JsonCodec {
       eventId: shape.id,
       eventType: shape.type,
       timestamp: new FrozenDate(shape.timeMs),
-      version: shape.schemaversion ?? def.version,
+      // Upcast data is data of the definition's version: re-encoding it must not upcast it again.
+      version: shape.schemaversion === undefined || majorOf(shape.schemaversion) !== def.major ? def.version : shape.schemaversion,
       source: shape.source,
       ...(shape.trace === undefined ? {} : { trace: shape.trace }),
       data: deepFreeze(data),
@@ -139,8 +142,9 @@ function checkEnvelope(value: unknown): Envelope | string {
   for (const key of ['id', 'type', 'source', 'time'] as const) {
     if (typeof m[key] !== 'string' || m[key] === '') return `\`${key}\` must be a non-empty string`;
   }
-  const timeMs = Date.parse(m['time'] as string);
-  if (Number.isNaN(timeMs)) return '`time` must be an RFC 3339 timestamp';
+  // Date.parse alone would read a time without offset in the machine's zone.
+  const timeMs = RFC3339.test(m['time'] as string) ? Date.parse(m['time'] as string) : NaN;
+  if (Number.isNaN(timeMs)) return '`time` must be an RFC 3339 timestamp with Z or an offset';
   if (m['datacontenttype'] !== undefined && m['datacontenttype'] !== 'application/json') {
     return '`datacontenttype` must be application/json';
   }
@@ -179,7 +183,9 @@ function readStamp(m: Record<string, unknown>): ProducerStamp | undefined | stri
   if (id === undefined && seq === undefined) return undefined;
   if (typeof id !== 'string' || id === '') return '`producerid` must be a non-empty string';
   if (typeof seq !== 'string' || !SEQUENCE.test(seq)) return '`producerseq` must be a positive decimal integer string';
-  return { producerId: id, sequence: Number(seq) };
+  const sequence = Number(seq);
+  if (!Number.isSafeInteger(sequence)) return '`producerseq` is out of range';
+  return { producerId: id, sequence };
 }
 
 /** `data` brought up to the definition's major through its upcasters, or why that is impossible. */

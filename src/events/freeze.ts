@@ -20,7 +20,9 @@ for (const name of mutators) {
 
 /** Freezes `value` and everything reachable from it. Returns `value`. */
 export function deepFreeze<T>(value: T): T {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
+  // No early exit for frozen objects: a caller's shallowly frozen object may hold mutable ones.
+  // Data is schema-checked JSON, so there are no cycles to guard against.
+  if (typeof value !== 'object' || value === null) return value;
   Object.freeze(value);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) deepFreeze(value[i]);

@@ -113,7 +113,10 @@ export class EventPublisher<E extends AnyBusEvent> {
       this.#dropped++;
       return pending;
     }
-    return pending.then(this.#count, (e: unknown) => this.#failure(e, event.eventType, event));
+    return pending.then(
+      (receipt) => (receipt.status === 'failed' ? this.#failedReceipt(receipt, event) : this.#count(receipt)),
+      (e: unknown) => this.#failure(e, event.eventType, event),
+    );
   }
 
   /** Publishes several events in order, batched where the transport can. */
@@ -121,8 +124,7 @@ export class EventPublisher<E extends AnyBusEvent> {
     if (!this.enabled) return events.map(() => ({ status: 'skipped' }));
     try {
       const receipts = await this.#transport.publishBatch(events);
-      for (const r of receipts) this.#count(r);
-      return receipts;
+      return receipts.map((r, i) => (r.status === 'failed' ? this.#failedReceipt(r, events[i]!) : this.#count(r)));
     } catch (e) {
       const receipts: PublishReceipt[] = [];
       for (const event of events) receipts.push(await this.#failure(e, event.eventType, event));
@@ -146,6 +148,14 @@ export class EventPublisher<E extends AnyBusEvent> {
     else this.#accepted++;
     return receipt;
   };
+
+  /** A transport's own `failed` receipt (e.g. Redis refused the write): counted and reported like any failure. */
+  #failedReceipt(receipt: PublishReceipt, event: BusEvent): PublishReceipt {
+    this.#failed++;
+    const error = receipt.error ?? new PublishError(event.eventType, 'the transport refused it');
+    this.#report(error, event);
+    return receipt.error === undefined ? { status: 'failed', error } : receipt;
+  }
 
   #skip(): Promise<PublishReceipt> {
     this.#skipped++;

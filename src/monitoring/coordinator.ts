@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { FieldPath, PerformanceEvent, type ResourceUsage } from '../index.js';
+import { FieldPath, PerformanceEvent, type PublishReceipt, type ResourceUsage } from '../index.js';
 import type { EventSink } from './event-sink.js';
 import { ResourceMeter, type ResourceMark } from './resource-meter.js';
 
@@ -208,7 +208,7 @@ export class EventDrivenPerformanceCoordinator {
   #emit(type: PerformanceType, data: PerformanceData): void {
     try {
       const event = PerformanceEvent.create(type, data, { source: this.#source });
-      this.#publisher.publish(event).then(undefined, this.#countFailure);
+      this.#publisher.publish(event).then(this.#countReceipt, this.#countFailure);
       this.#published++;
     } catch {
       // Bad input (e.g. an empty phase name) must not break the measured code: count it instead.
@@ -218,6 +218,11 @@ export class EventDrivenPerformanceCoordinator {
 
   readonly #countFailure = (): void => {
     this.#failures++;
+  };
+
+  /** A bus resolves failures instead of rejecting: count `failed` and `dropped` receipts too. */
+  readonly #countReceipt = (receipt: PublishReceipt): void => {
+    if (receipt.status === 'failed' || receipt.status === 'dropped') this.#failures++;
   };
 
   #evictOldest(): void {

@@ -79,7 +79,8 @@ export async function* replayEvents<const Defs extends readonly AnyEventDefiniti
       if (entry.message === undefined || !matchesPattern(pattern, entry.type)) continue;
       const decoded = codec.decode(entry.message);
       if (!decoded.ok) options.onDecodeError?.(entry, decoded.error);
-      else yield { id: entry.id, event: decoded.event as E, raw: entry.message };
+      // The pattern is checked on the decoded type too: the entry's type field is not trusted alone.
+      else if (matchesPattern(pattern, decoded.event.eventType)) yield { id: entry.id, event: decoded.event as E, raw: entry.message };
     }
   } finally {
     monitor.closing();

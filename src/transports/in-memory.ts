@@ -1,5 +1,5 @@
 import type { BusEvent } from '../events/bus-event.js';
-import { TransportClosedError } from '../errors.js';
+import { PublishError, TransportClosedError, toDotbusError } from '../errors.js';
 import { NOOP_OBSERVER } from '../observer.js';
 import {
   RECEIPT,
@@ -18,7 +18,7 @@ import { LocalDispatcher, type LocalDispatcherOptions } from './local-dispatcher
 /** Options of {@link InMemoryTransport}. */
 export type InMemoryTransportOptions = Pick<LocalDispatcherOptions, 'queue' | 'maxInFlight' | 'batchSize'>;
 
-const ACCEPTED_AFTER_WAIT = (): PublishReceipt => RECEIPT.accepted;
+const AFTER_WAIT = (outcome: 'dropped' | undefined): PublishReceipt => (outcome === 'dropped' ? RECEIPT.dropped : RECEIPT.accepted);
 
 /**
  * The in-process transport: the default of every example and test.
@@ -67,12 +67,16 @@ export class InMemoryTransport implements Transport {
     }
     if (outcome === undefined) return RECEIPT_PROMISE.accepted;
     if (outcome === 'dropped') return RECEIPT_PROMISE.dropped;
-    return outcome.then(ACCEPTED_AFTER_WAIT);
+    return outcome.then(AFTER_WAIT);
   }
 
+  /** Publishes in order; one receipt per event, so a refused event never hides the others' fate. */
   async publishBatch(events: readonly BusEvent[]): Promise<PublishReceipt[]> {
+    if (this.#closed) throw new TransportClosedError(this.name);
     const receipts: PublishReceipt[] = [];
-    for (const event of events) receipts.push(await this.publish(event));
+    for (const event of events) {
+      receipts.push(await this.publish(event).catch((e: unknown) => ({ status: 'failed' as const, error: toDotbusError(e, (m) => new PublishError(event.eventType, m)) })));
+    }
     return receipts;
   }
 

@@ -4,6 +4,7 @@ import { NOOP_OBSERVER, type BusObserver, type DropReason } from '../observer.js
 import { PatternIndex } from '../patterns/pattern-index.js';
 import { parsePattern } from '../patterns/pattern.js';
 import type { EventHandler, QueueOptions, SubscribeOptions, Subscription, SubscriptionId, TransportStats } from '../transport.js';
+import { linkAbort } from './abort-link.js';
 import { DropCounters } from './drop-counters.js';
 import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_POLICY, DEFAULT_QUEUE_CAPACITY, LocalSubscription } from './local-subscription.js';
 
@@ -21,7 +22,7 @@ export interface LocalDispatcherOptions {
   readonly onPatternRemoved?: (pattern: string) => void;
 }
 
-const NOT_WAITING: Promise<void> | undefined = undefined;
+const NOT_WAITING = undefined;
 
 /**
  * Routes events to the handlers of this process: pattern index, one bounded queue per
@@ -75,7 +76,7 @@ export class LocalDispatcher {
     const refs = this.#patternRefs.get(pattern) ?? 0;
     this.#patternRefs.set(pattern, refs + 1);
     if (refs === 0) this.#options.onPatternAdded?.(pattern);
-    options.signal?.addEventListener('abort', () => sub.unsubscribe(), { once: true });
+    sub.detach = linkAbort(options.signal, () => sub.unsubscribe());
     return sub;
   }
 
@@ -100,17 +101,18 @@ export class LocalDispatcher {
   /**
    * Queues `event` for every matching subscription and schedules their handlers.
    * Returns `undefined` when every matching queue took it, `'dropped'` when a `drop-newest` queue
-   * refused it, and a promise when a `wait` queue is full (the caller should await it).
+   * refused it, and a promise when a `wait` queue is full (the caller should await it; it
+   * resolves `'dropped'` if the subscription ended before there was room).
    * @throws {@link BufferFullError} when a `reject` queue is full (other subscriptions still get it).
    */
-  dispatch(event: BusEvent): Promise<void> | 'dropped' | undefined {
+  dispatch(event: BusEvent): Promise<'dropped' | undefined> | 'dropped' | undefined {
     this.#published++;
     const subs = this.#index.match(event.eventType);
     if (subs.length === 0) {
       this.#unrouted++;
       return NOT_WAITING;
     }
-    let waits: Promise<void>[] | undefined;
+    let waits: Promise<boolean>[] | undefined;
     let rejected: unknown;
     let refused = false;
     for (let i = 0; i < subs.length; i++) {
@@ -131,7 +133,7 @@ export class LocalDispatcher {
       this.#markReady(sub);
     }
     if (rejected !== undefined) throw rejected;
-    if (waits !== undefined) return Promise.all(waits).then(noop);
+    if (waits !== undefined) return Promise.all(waits).then((admitted) => (refused || admitted.includes(false) ? 'dropped' : undefined));
     return refused ? 'dropped' : NOT_WAITING;
   }
 
@@ -258,6 +260,8 @@ export class LocalDispatcher {
   #release(sub: LocalSubscription): void {
     if (!sub.active) return;
     sub.active = false;
+    sub.detach?.();
+    sub.detach = undefined;
     this.#index.remove(sub.pattern, sub);
     this.#byId.delete(sub.id);
     const queued = sub.queue.length;
@@ -283,4 +287,3 @@ export class LocalDispatcher {
   }
 }
 
-function noop(): void {}

@@ -13,7 +13,8 @@ export const DEFAULT_MAX_IN_FLIGHT = 64;
 
 interface Waiter {
   readonly event: BusEvent;
-  readonly resolve: () => void;
+  /** `true` once queued, `false` if the subscription ended first (the event was dropped). */
+  readonly resolve: (admitted: boolean) => void;
 }
 
 /**
@@ -25,6 +26,8 @@ export class LocalSubscription implements Subscription {
   readonly queue: RingBuffer<BusEvent>;
   inFlight = 0;
   active = true;
+  /** Removes the `abort` listener of the subscriber's signal, so an ended subscription is freed. */
+  detach: (() => void) | undefined;
   /** Whether it is already in the dispatcher's ready list. */
   ready = false;
   /** Publishers waiting for room (policy `wait`), in publish order. */
@@ -60,13 +63,18 @@ export class LocalSubscription implements Subscription {
       case 'reject':
         throw new BufferFullError(`queue of subscription ${JSON.stringify(this.pattern)}`, this.queue.limit);
       case 'wait':
+        // Parked publishers are bounded too (by the capacity): past that, publishers that don't
+        // await their publishes get a BufferFullError instead of growing memory.
+        if (this.waiters.length >= this.queue.limit) {
+          throw new BufferFullError(`wait list of subscription ${JSON.stringify(this.pattern)}`, this.queue.limit);
+        }
         return 'wait';
     }
   }
 
   /** Parks a publisher until there is room for `event` (policy `wait`). */
-  park(event: BusEvent): Promise<void> {
-    return new Promise<void>((resolve) => this.waiters.push({ event, resolve }));
+  park(event: BusEvent): Promise<boolean> {
+    return new Promise<boolean>((resolve) => this.waiters.push({ event, resolve }));
   }
 
   /** Moves parked events into the queue while there is room, waking their publishers. */
@@ -75,7 +83,7 @@ export class LocalSubscription implements Subscription {
     while (this.waiters.length > 0 && !this.queue.isFull) {
       const w = this.waiters.shift()!;
       this.queue.push(w.event);
-      w.resolve();
+      w.resolve(true);
       admitted++;
     }
     return admitted;
@@ -84,7 +92,7 @@ export class LocalSubscription implements Subscription {
   /** Empties the queue and wakes parked publishers; returns how many events were discarded. */
   discard(): number {
     const parked = this.waiters.length;
-    for (const w of this.waiters.splice(0)) w.resolve();
+    for (const w of this.waiters.splice(0)) w.resolve(false);
     return this.queue.clear() + parked;
   }
 

@@ -1,4 +1,4 @@
-import { HandlerError, type BusEvent, type BusObserver, type DecodeError, type JsonCodec } from '../../index.js';
+import { DecodeError, HandlerError, type BusEvent, type BusObserver, type JsonCodec } from '../../index.js';
 import type { AttemptLedger } from './attempts.js';
 import type { StreamsCounters } from './counters.js';
 import type { StreamEntry } from './entries.js';
@@ -55,6 +55,10 @@ export class EntryProcessor {
     }
     const decoded = this.ctx.codec().decode(entry.message);
     if (!decoded.ok) return this.#decodeFailed(entry, decoded.error);
+    // Handlers were chosen by the entry's type field: an event of another type must not reach them.
+    if (decoded.event.eventType !== entry.type) {
+      return this.#decodeFailed(entry, new DecodeError('not-a-cloudevent', `the entry says ${JSON.stringify(entry.type)} but carries a ${JSON.stringify(decoded.event.eventType)} event`));
+    }
     if (seen) {
       counters.duplicatesSkipped++;
       return this.#ack(entry.id);

@@ -1,8 +1,10 @@
-import { PatternIndex, parsePattern, type EventHandler, type SubscribeOptions, type Subscription, type SubscriptionId } from '../../index.js';
+import { PatternIndex, linkAbort, parsePattern, type EventHandler, type SubscribeOptions, type Subscription, type SubscriptionId } from '../../index.js';
 
 /** One subscription of the Streams transport. */
 export class StreamSubscription implements Subscription {
   active = true;
+  /** Removes the `abort` listener of the subscriber's signal. */
+  detach: (() => void) | undefined;
 
   constructor(
     readonly id: SubscriptionId,
@@ -11,7 +13,7 @@ export class StreamSubscription implements Subscription {
     private readonly release: (s: StreamSubscription) => void,
   ) {}
 
-  /** Stops delivery. Events already read stay pending for the group and are acknowledged unhandled. Idempotent. */
+  /** Stops delivery. Entries read for it and not yet handled are acknowledged unhandled (counted as unrouted). Idempotent. */
   unsubscribe(): void {
     if (this.active) this.release(this);
   }
@@ -50,7 +52,7 @@ export class StreamSubscriptions {
     }
     this.#index.add(pattern, sub);
     this.#byId.set(sub.id, sub);
-    options.signal?.addEventListener('abort', () => sub.unsubscribe(), { once: true });
+    sub.detach = linkAbort(options.signal, () => sub.unsubscribe());
     return sub;
   }
 
@@ -75,6 +77,8 @@ export class StreamSubscriptions {
   #release(sub: StreamSubscription): void {
     if (!sub.active) return;
     sub.active = false;
+    sub.detach?.();
+    sub.detach = undefined;
     this.#index.remove(sub.pattern, sub);
     this.#byId.delete(sub.id);
   }

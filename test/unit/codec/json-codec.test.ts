@@ -71,6 +71,19 @@ describe('JsonCodec round trip', () => {
   });
 });
 
+describe('JsonCodec encode', () => {
+  it('writes exactly the envelope toWire describes, with and without trace and stamp', () => {
+    const trace = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'a=1' };
+    fc.assert(
+      fc.property(fc.string(), fc.string({ minLength: 1 }), fc.boolean(), fc.option(fc.nat()), (label, source, traced, seq) => {
+        const e = Measured.create({ value: 1.5, label, unit: '"\\' }, { source, ...(traced ? { trace } : {}) });
+        const stamp = seq === null ? undefined : { producerId: `p"${label}`, sequence: seq + 1 };
+        expect(JSON.parse(codec.encode(e, stamp))).toEqual(JSON.parse(JSON.stringify(codec.toWire(e, stamp))));
+      }),
+    );
+  });
+});
+
 describe('JsonCodec versions', () => {
   it('reads any minor/patch of the known major and tolerates unknown fields of a newer minor', () => {
     const d = codec.decode(wire({ schemaversion: '2.9.3' }, { value: 1, label: 'a', unit: 'm', addedIn29: true }));
@@ -78,9 +91,13 @@ describe('JsonCodec versions', () => {
     expect(d.ok && d.event.version).toBe('2.9.3');
   });
 
-  it('upcasts an older major through its upcaster', () => {
+  it('upcasts an older major through its upcaster, and the result is of the current version', () => {
     const d = codec.decode(wire({ schemaversion: '1.4.0' }, { v: 7, label: 'old' }));
     expect(d.ok && d.event.data).toEqual({ value: 7, label: 'old', unit: 'm' });
+    expect(d.ok && d.event.version).toBe('2.1.0');
+    // Re-encoded (a relay, tail --format json) it decodes again without a second upcast.
+    const again = d.ok ? codec.decode(codec.encode(d.event)) : d;
+    expect(again.ok && again.event.data).toEqual({ value: 7, label: 'old', unit: 'm' });
   });
 
   it('rejects a newer major and an older one without upcaster', () => {
@@ -101,6 +118,8 @@ describe('JsonCodec hostile input', () => {
     ['wrong specversion', wire({ specversion: '0.3' }), 'not-a-cloudevent'],
     ['missing id', wire({ id: undefined }), 'not-a-cloudevent'],
     ['bad time', wire({ time: 'yesterday' }), 'not-a-cloudevent'],
+    ['time without offset', wire({ time: '2026-11-26T10:00:00' }), 'not-a-cloudevent'],
+    ['sequence beyond 2^53', wire({ producerid: 'p', producerseq: '9999999999999999' }), 'not-a-cloudevent'],
     ['bad traceparent', wire({ traceparent: 'nope' }), 'not-a-cloudevent'],
     ['bad sequence', wire({ producerid: 'p', producerseq: '-1' }), 'not-a-cloudevent'],
     ['unknown type', wire({ type: 'lab.unknown' }), 'unknown-type'],

@@ -29,6 +29,12 @@ describe('defineEvent', () => {
     expect(() => (e.timestamp as Date).setTime(0)).toThrow(TypeError);
   });
 
+  it('freezes nested objects inside a caller-frozen object too', () => {
+    const Nested = defineEvent({ type: 'nested', version: '1.0.0', schema: Type.Object({ inner: Type.Object({ n: Type.Number() }) }) });
+    const e = Nested.create(Object.freeze({ inner: { n: 1 } }));
+    expect(Object.isFrozen(e.data.inner)).toBe(true);
+  });
+
   it('fills defaults and keeps given metadata', () => {
     const at = new Date('2026-01-02T03:04:05.678Z');
     const e = OrderPlaced.create({ orderId: 'o', total: 0, lines: [] }, { eventId: 'id-1', timestamp: at });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBus, defineEvent, EventRecorder, InMemoryTransport, Type, type DotbusError } from '../../../src/index.js';
+import { createBus, defineEvent, EventRecorder, InMemoryTransport, PublishError, Type, type DotbusError } from '../../../src/index.js';
 
 const Paid = defineEvent({ type: 'billing.paid', version: '1.0.0', schema: Type.Object({ amount: Type.Number({ minimum: 0 }) }) });
 
@@ -70,5 +70,23 @@ describe('EventRecorder', () => {
     expect(((await later).data as { amount: number }).amount).toBe(2);
     expect(rec.matching('billing.+')).toHaveLength(2);
     await expect(rec.waitFor('billing.none', () => true, 20)).rejects.toThrow(/within 20 ms/);
+  });
+});
+
+describe('EventPublisher and a transport that refuses a write', () => {
+  /** A transport whose broker refuses every write, as Redis does with NOPERM or OOM. */
+  class RefusingTransport extends InMemoryTransport {
+    override publish(event: Parameters<InMemoryTransport['publish']>[0]) {
+      return Promise.resolve({ status: 'failed' as const, error: new PublishError(event.eventType, 'OOM command not allowed') });
+    }
+  }
+
+  it('counts a failed receipt as failed and reports it', async () => {
+    const errors: string[] = [];
+    const bus = createBus({ events: [Paid], transport: new RefusingTransport(), onError: (e) => void errors.push(e.message) });
+    const receipt = await bus.emit('billing.paid', { amount: 1 });
+    expect(receipt.status).toBe('failed');
+    expect(bus.stats().publisher).toMatchObject({ accepted: 0, failed: 1 });
+    expect(errors).toEqual(['publishing billing.paid failed: OOM command not allowed']);
   });
 });

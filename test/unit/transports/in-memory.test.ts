@@ -200,3 +200,38 @@ describe('system events on the local bus', () => {
     expect(bus.stats().handlerErrors).toBe(2);
   });
 });
+
+describe('InMemoryTransport review regressions', () => {
+  it('bounds parked publishers of a wait queue and reports discarded ones as dropped', async () => {
+    const t = new InMemoryTransport();
+    const sub = t.subscribe('tick', () => new Promise<void>(() => {}), { maxInFlight: 1, queue: { capacity: 2, policy: 'wait' } });
+    await t.publish(Tick.create({ n: 0 }));
+    await new Promise((r) => setImmediate(r));
+    for (const e of ticks(2)) await t.publish(e);
+    const parked = [t.publish(Tick.create({ n: 10 })), t.publish(Tick.create({ n: 11 }))];
+    await expect(t.publish(Tick.create({ n: 12 }))).rejects.toMatchObject({ code: 'BUFFER_FULL' });
+    sub.unsubscribe();
+    expect((await Promise.all(parked)).map((r) => r.status)).toEqual(['dropped', 'dropped']);
+  });
+
+  it('frees the abort listener of an ended subscription', () => {
+    const t = new InMemoryTransport();
+    const ctrl = new AbortController();
+    let added = 0;
+    let removed = 0;
+    const add = ctrl.signal.addEventListener.bind(ctrl.signal);
+    const remove = ctrl.signal.removeEventListener.bind(ctrl.signal);
+    ctrl.signal.addEventListener = ((...a: Parameters<typeof add>) => (added++, add(...a))) as typeof add;
+    ctrl.signal.removeEventListener = ((...a: Parameters<typeof remove>) => (removed++, remove(...a))) as typeof remove;
+    for (let i = 0; i < 10; i++) t.subscribe('tick', () => {}, { signal: ctrl.signal }).unsubscribe();
+    expect([added, removed]).toEqual([10, 10]);
+  });
+
+  it('gives one receipt per event of a batch, even when some are refused', async () => {
+    const t = new InMemoryTransport();
+    t.subscribe('tick', () => new Promise<void>(() => {}), { maxInFlight: 1, queue: { capacity: 1, policy: 'reject' } });
+    const receipts = await t.publishBatch(ticks(4));
+    expect(receipts.map((r) => r.status)).toEqual(['accepted', 'accepted', 'failed', 'failed']);
+    expect(receipts[2]?.error?.code).toBe('BUFFER_FULL');
+  });
+});
