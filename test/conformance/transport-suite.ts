@@ -25,6 +25,11 @@ export interface TransportFeatures {
   readonly crossInstance: boolean;
   /** A subscriber that starts after a publish still receives it (Streams). */
   readonly durable: boolean;
+  /**
+   * Transports made with the same namespace are members of one consumer group: each event goes
+   * to exactly one of them (Streams work sharing) instead of to every one.
+   */
+  readonly sharedGroup?: boolean;
 }
 
 /** Makes a fresh transport; the same namespace means the same shared medium. */
@@ -93,7 +98,7 @@ export function describeTransport(name: string, features: TransportFeatures, cre
       expect(got.get('validation.+')).toEqual(['validation.started']);
     });
 
-    it('serves several subscribers on one consumer and several consumers', async () => {
+    it(features.sharedGroup === true ? 'serves several subscribers on one member and splits events between members' : 'serves several subscribers on one consumer and several consumers', async () => {
       const a = await fresh();
       const c = await bus();
       const seen = { a1: 0, a2: 0, c1: 0 };
@@ -102,6 +107,15 @@ export function describeTransport(name: string, features: TransportFeatures, cre
       c.subscribe('conf.+', () => void seen.c1++);
       await Promise.all([a.ready(), c.ready()]);
       for (let i = 0; i < 20; i++) await a.emit('conf.order', { n: i, text: 'x' });
+      if (features.sharedGroup === true) {
+        // One group: each event is handled by exactly one member (all of that member's matching
+        // subscriptions run), never by both.
+        await waitUntil(() => seen.a1 + seen.c1 >= 20);
+        await Promise.all([a.drain(), c.drain()]);
+        expect(seen.a1).toBe(seen.a2);
+        expect(seen.a1 + seen.c1).toBe(20);
+        return;
+      }
       await waitUntil(() => seen.a1 >= 20 && seen.a2 >= 20 && (!features.crossInstance || seen.c1 >= 20));
       await Promise.all([a.drain(), c.drain()]);
       expect(seen.a1).toBe(20);

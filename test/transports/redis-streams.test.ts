@@ -16,7 +16,6 @@ const url = (): string => {
   return server.url;
 };
 const fast = { retry: { maxAttempts: 3, backoff: { baseMs: 5, capMs: 20 } }, blockMs: 200 } as const;
-let groups = 0;
 
 // Broadcast: every transport is its own group, so each sees every event; a new group starts at
 // the oldest retained entry (durable: a late subscriber gets what was published before it).
@@ -24,9 +23,8 @@ describeTransport('RedisStreams (broadcast)', { crossInstance: true, durable: tr
   new RedisStreamsTransport({ connection: { url: url() }, namespace, startFrom: 'beginning', ...fast }),
 );
 
-// Work sharing: every transport joins a named group as a competing member. The suite's
-// cross-instance checks need each transport to see every event, so each gets its own named
-// group here; splitting one group between members is tested in test/integration/redis-streams.
-describeTransport('RedisStreams (work sharing, guarded)', { crossInstance: true, durable: true }, async ({ namespace }) =>
-  new RedisStreamsTransport({ connection: { url: url() }, namespace, group: `svc-${++groups}`, idempotency: true, ...fast }),
+// Work sharing: every transport made for one test namespace joins that namespace's named group as
+// a competing member, so each event is handled by exactly one of them (the suite checks the split).
+describeTransport('RedisStreams (work sharing, guarded)', { crossInstance: true, durable: true, sharedGroup: true }, async ({ namespace }) =>
+  new RedisStreamsTransport({ connection: { url: url() }, namespace, group: `svc-${namespace}`, idempotency: true, ...fast }),
 );
