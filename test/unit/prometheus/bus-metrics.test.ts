@@ -48,3 +48,28 @@ describe('registerBusMetrics', () => {
     expect(await registry.metrics()).not.toContain('dotbus_');
   });
 });
+
+describe('registerBusMetrics with several buses', () => {
+  it('shares one registry, one series per bus; unregistering one keeps the other', async () => {
+    const registry = new Registry();
+    const a = createBus({ events: [Job] });
+    const b = createBus({ events: [Job] });
+    const offA = registerBusMetrics(a, { registry, bus: 'a' });
+    const offB = registerBusMetrics(b, { registry, bus: 'b' });
+    a.subscribe('job.done', () => {});
+    await a.emit('job.done', { n: 1 });
+    await b.emit('job.done', { n: 2 });
+    await b.emit('job.done', { n: 3 });
+    await Promise.all([a.drain(), b.drain()]);
+    const text = await registry.metrics();
+    expect(value(text, 'dotbus_events_published_total{bus="a"}')).toBe(1);
+    expect(value(text, 'dotbus_events_published_total{bus="b"}')).toBe(2);
+    expect(value(text, 'dotbus_events_unrouted_total{bus="b"}')).toBe(2);
+    offA();
+    const left = await registry.metrics();
+    expect(left).not.toContain('bus="a"');
+    expect(value(left, 'dotbus_events_published_total{bus="b"}')).toBe(2);
+    offB();
+    expect(await registry.metrics()).not.toContain('dotbus_');
+  });
+});
