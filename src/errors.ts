@@ -17,7 +17,8 @@ export type DotbusErrorCode =
   | 'TRANSPORT_CLOSED'
   | 'CONNECTION_FAILED'
   | 'PUBLISH_FAILED'
-  | 'INVALID_OPTION';
+  | 'INVALID_OPTION'
+  | 'TIMED_OUT';
 
 /** Base class of all dotbus errors. */
 export class DotbusError extends Error {
@@ -170,7 +171,22 @@ export function describe(cause: unknown): string {
   }
 }
 
+/**
+ * Whether `value` is a dotbus error, judged by its `code` rather than `instanceof`, so that an
+ * error from another installed copy of dotbus counts too.
+ */
+export function isDotbusError(value: unknown): value is DotbusError {
+  if (!(value instanceof Error)) return false;
+  const code: unknown = (value as Error & { code?: unknown }).code;
+  return typeof code === 'string' && DOTBUS_CODES.has(code);
+}
+
+const DOTBUS_CODES: ReadonlySet<string> = new Set<DotbusErrorCode>([
+  'INVALID_EVENT_TYPE', 'INVALID_PATTERN', 'INVALID_EVENT', 'DECODE_FAILED', 'UNKNOWN_EVENT_TYPE', 'DUPLICATE_DEFINITION',
+  'HANDLER_FAILED', 'BUFFER_FULL', 'TRANSPORT_CLOSED', 'CONNECTION_FAILED', 'PUBLISH_FAILED', 'INVALID_OPTION', 'TIMED_OUT',
+]);
+
 /** Wraps anything thrown as a {@link DotbusError} so that hooks always receive one. */
 export function toDotbusError(cause: unknown, fallback: (message: string) => DotbusError): DotbusError {
-  return cause instanceof DotbusError ? cause : fallback(describe(cause));
+  return isDotbusError(cause) ? cause : fallback(describe(cause));
 }

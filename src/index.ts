@@ -109,5 +109,6 @@ export {
   TransportClosedError,
   UnknownEventTypeError,
   describe as describeError,
+  isDotbusError,
 } from './errors.js';
 export type { DecodeFailure, DotbusErrorCode, ValidationIssue } from './errors.js';

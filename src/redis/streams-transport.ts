@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   BUILT_IN_EVENTS,
   ConnectionError,
-  DotbusError,
+  isDotbusError,
   describeError,
   EventRegistry,
   JsonCodec,
@@ -169,7 +169,7 @@ export class RedisStreamsTransport implements Transport {
     this.#producer.start();
     this.#consumer.start().catch((e: unknown) => {
       // ready() rejects with the same reason; here it only reaches onError.
-      const error = e instanceof DotbusError ? e : new ConnectionError(describeError(e), { cause: e });
+      const error = isDotbusError(e) ? e : new ConnectionError(describeError(e), { cause: e });
       this.#safely(() => this.#observer.error(error));
     });
     return sub;

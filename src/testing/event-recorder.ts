@@ -53,7 +53,7 @@ export class EventRecorder<E extends AnyBusEvent = AnyBusEvent> implements Dispo
     return new Promise<E>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#waiters.delete(waiter);
-        reject(new DotbusError('INVALID_OPTION', `no event matching ${JSON.stringify(pattern)} arrived within ${timeoutMs} ms`));
+        reject(new DotbusError('TIMED_OUT', `no event matching ${JSON.stringify(pattern)} arrived within ${timeoutMs} ms`));
       }, timeoutMs);
       const waiter: Waiter<E> = {
         pattern,

@@ -43,10 +43,11 @@ export class EntryProcessor {
   async process(entry: StreamEntry, seen: boolean, prior = 0): Promise<void> {
     const { counters } = this.ctx;
     if (entry.message === undefined) {
-      // Trimmed by retention before anyone here handled it: counted, and nothing left to ack.
+      // Trimmed by retention before anyone here handled it: counted, and acked so that it leaves
+      // the pending list (Redis before 7 keeps returning such ids from XAUTOCLAIM).
       counters.drops.add('expired');
       this.#safely(() => this.ctx.observer().dropped('expired', 1));
-      return;
+      return this.#ack(entry.id);
     }
     const subs = this.ctx.subscriptions.match(entry.type);
     if (subs.length === 0) {
