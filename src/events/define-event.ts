@@ -130,47 +130,44 @@ export function defineEvent<const T extends string, S extends TSchema>(
   const name = options.name ?? types[0]!;
   const major = requireMajor(options.version, name);
   const compiled = TypeCompiler.Compile(options.schema);
-  const family = types.length > 1;
   const typeSet = new Set<string>(types);
-  const version = options.version;
-
-  const issues = (data: unknown): ValidationIssue[] =>
-    [...compiled.Errors(data)].map((e) => ({ path: e.path, message: e.message }));
-
-  const build = (type: string, data: unknown, meta: EventMeta | undefined): BusEvent<T, Static<S>> => {
+  const issues = (data: unknown): ValidationIssue[] => [...compiled.Errors(data)].map((e) => ({ path: e.path, message: e.message }));
+  const build = (type: string, data: unknown, meta: EventMeta | undefined): BusEvent => {
     if (!compiled.Check(data)) throw new InvalidEventError(type, issues(data));
-    const event: BusEvent<string, unknown> = {
-      eventId: meta?.eventId ?? randomUUID(),
-      eventType: type,
-      timestamp: new FrozenDate(meta?.timestamp?.getTime() ?? Date.now()),
-      version,
-      source: meta?.source ?? DEFAULT_SOURCE,
-      ...(meta?.trace === undefined ? {} : { trace: Object.freeze({ ...meta.trace }) }),
-      data: deepFreeze(data),
-    };
-    return Object.freeze(event) as BusEvent<T, Static<S>>;
+    return freezeEvent(type, options.version, data, meta);
   };
-
-  const createOf = (type: string, data: unknown, meta?: EventMeta) => {
+  const createOf = (type: string, data: unknown, meta?: EventMeta): BusEvent => {
     if (!typeSet.has(type)) {
       throw new InvalidOptionError('type', `${JSON.stringify(type)} is not one of ${name}'s types (${types.join(', ')})`);
     }
     return build(type, data, meta);
   };
-  const create = family ? createOf : (data: unknown, meta?: EventMeta) => build(types[0]!, data, meta);
-
   const definition = {
     name,
     types,
-    version,
+    version: options.version,
     major,
     schema: options.schema,
     upcasters: Object.freeze({ ...options.upcasters }),
     check: (data: unknown) => compiled.Check(data),
     issues,
     is: (event: BusEvent) => typeSet.has(event.eventType),
-    create,
+    create: types.length > 1 ? createOf : (data: unknown, meta?: EventMeta) => build(types[0]!, data, meta),
     createOf,
   };
   return Object.freeze(definition) as unknown as EventDefinition<T, Static<S>>;
+}
+
+/** A frozen event of `type` around already-validated `data`, with the envelope filled in. */
+function freezeEvent(type: string, version: string, data: unknown, meta: EventMeta | undefined): BusEvent {
+  const event: BusEvent = {
+    eventId: meta?.eventId ?? randomUUID(),
+    eventType: type,
+    timestamp: new FrozenDate(meta?.timestamp?.getTime() ?? Date.now()),
+    version,
+    source: meta?.source ?? DEFAULT_SOURCE,
+    ...(meta?.trace === undefined ? {} : { trace: Object.freeze({ ...meta.trace }) }),
+    data: deepFreeze(data),
+  };
+  return Object.freeze(event);
 }
