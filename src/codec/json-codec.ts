@@ -4,6 +4,7 @@ import type { AnyEventDefinition } from '../events/define-event.js';
 import type { EventRegistry } from '../events/registry.js';
 import { majorOf } from '../events/version.js';
 import { DecodeError, InvalidEventError, InvalidOptionError, UnknownEventTypeError, type DecodeFailure } from '../errors.js';
+import { formatIsoTime, parseIsoTime } from './iso-time.js';
 import { parseUntrustedJson } from './safe-json.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type ProducerStamp, type WireMessage } from './wire.js';
 
@@ -23,7 +24,6 @@ export interface Decoded {
 /** Result of {@link JsonCodec.decode}: check `ok` before using it. */
 export type DecodeResult = Decoded | { readonly ok: false; readonly error: DecodeError };
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:[Zz]|[+-]\d{2}:\d{2})$/;
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const SEQUENCE = /^[1-9]\d{0,14}$/;
 
@@ -53,7 +53,7 @@ export class JsonCodec {
     // Written by hand rather than stringifying an envelope object: no intermediate object, and
     // only the fields that can hold arbitrary text go through JSON.stringify. The type and the
     // time can't need escaping (the type grammar allows [A-Za-z0-9_.-] only).
-    let json = `{"specversion":"1.0","id":${JSON.stringify(event.eventId)},"source":${JSON.stringify(event.source)},"type":"${event.eventType}","time":"${event.timestamp.toISOString()}","datacontenttype":"application/json","schemaversion":${JSON.stringify(event.version)}`;
+    let json = `{"specversion":"1.0","id":${JSON.stringify(event.eventId)},"source":${JSON.stringify(event.source)},"type":"${event.eventType}","time":"${formatIsoTime(event.timestamp.getTime())}","datacontenttype":"application/json","schemaversion":${JSON.stringify(event.version)}`;
     const trace = event.trace;
     if (trace !== undefined) {
       json += `,"traceparent":${JSON.stringify(trace.traceparent)}`;
@@ -91,7 +91,7 @@ export class JsonCodec {
   decode(raw: string | Uint8Array): DecodeResult {
     const size = typeof raw === 'string' ? utf8Length(raw, this.#maxBytes) : raw.byteLength;
     if (size > this.#maxBytes) return fail('oversize', `message is ${size} bytes; the limit is ${this.#maxBytes}`);
-    const text = typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8');
+    const text = typeof raw === 'string' ? raw : utf8Of(raw);
     const parsed = parseUntrustedJson(text);
     if (!parsed.ok) return fail(parsed.reason, parsed.detail);
     return this.fromWire(parsed.value);
@@ -142,8 +142,7 @@ function checkEnvelope(value: unknown): Envelope | string {
   for (const key of ['id', 'type', 'source', 'time'] as const) {
     if (typeof m[key] !== 'string' || m[key] === '') return `\`${key}\` must be a non-empty string`;
   }
-  // Date.parse alone would read a time without offset in the machine's zone.
-  const timeMs = RFC3339.test(m['time'] as string) ? Date.parse(m['time'] as string) : NaN;
+  const timeMs = parseIsoTime(m['time'] as string);
   if (Number.isNaN(timeMs)) return '`time` must be an RFC 3339 timestamp with Z or an offset';
   if (m['datacontenttype'] !== undefined && m['datacontenttype'] !== 'application/json') {
     return '`datacontenttype` must be application/json';
@@ -214,6 +213,11 @@ function upcast(def: AnyEventDefinition, version: string | undefined, data: unkn
 
 function traceAttributes(trace: TraceContext): { traceparent: string; tracestate?: string } {
   return trace.tracestate === undefined ? { traceparent: trace.traceparent } : { ...trace };
+}
+
+/** `bytes` as text; a Buffer (what the Redis clients hand over) converts without a new view. */
+function utf8Of(bytes: Uint8Array): string {
+  return Buffer.isBuffer(bytes) ? bytes.toString('utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 /** UTF-8 size of `text`, computed exactly only when it could exceed `limit`. */

@@ -3,6 +3,9 @@ import { InvalidOptionError, parsePattern } from '../index.js';
 /** The default namespace: channels are `dotbus:<eventType>`. */
 export const DEFAULT_NAMESPACE = 'dotbus';
 
+/** Most channel names a {@link ChannelNames} remembers; past it they are built on each call. */
+const MAX_CACHED_CHANNELS = 10_000;
+
 /** Suffix of the heartbeat channel, `<namespace>:__dotbus.heartbeat`; not a valid event type, so it never collides. */
 export const HEARTBEAT_SUFFIX = '__dotbus.heartbeat';
 
@@ -19,6 +22,7 @@ export class ChannelNames {
   /** The channel producers send heartbeats on. */
   readonly heartbeat: string;
   readonly #globPrefix: string;
+  readonly #channels = new Map<string, string>();
 
   constructor(readonly namespace: string = DEFAULT_NAMESPACE) {
     if (namespace === '' || namespace.length > 200 || !/^[\x21-\x7e]+$/.test(namespace)) {
@@ -31,7 +35,13 @@ export class ChannelNames {
 
   /** The channel of `eventType`. */
   channelOf(eventType: string): string {
-    return this.prefix + eventType;
+    // Called for every event sent and received: a cached name is one lookup instead of a new
+    // concatenation (a rope that ioredis would flatten again to measure and write it).
+    const cached = this.#channels.get(eventType);
+    if (cached !== undefined) return cached;
+    const channel = this.prefix + eventType;
+    if (this.#channels.size < MAX_CACHED_CHANNELS) this.#channels.set(eventType, channel);
+    return channel;
   }
 
   /** The event type a channel of this namespace carries, or `undefined` for a foreign channel. */

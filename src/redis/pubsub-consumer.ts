@@ -51,7 +51,9 @@ export class RedisPubSubConsumer {
   #heartbeatConfirmed = false;
   #lastChannel = '';
   #lastMessage: Buffer | undefined;
-  readonly #lastGlobs = new Set<string>();
+  /** The glob the previous message came through first, and the ones its copies came through. */
+  #lastGlob = '';
+  readonly #copyGlobs: string[] = [];
   #epoch = 0;
   #started = false;
   #received = 0;
@@ -65,9 +67,11 @@ export class RedisPubSubConsumer {
     const client = monitor.client;
     client.on('ready', () => this.#resubscribe());
     client.on('close', () => this.#lost());
+    // ioredis hands the glob over as a string already; channel and message stay bytes, so that
+    // `onDecodeError` gets a message exactly as received.
     client.on('pmessageBuffer', (glob: string, channel: Buffer, message: Buffer) => {
       const name = channel.toString();
-      if (!this.#isCopy(String(glob), name, message)) this.#onMessage(name, message);
+      if (!this.#isCopy(glob, name, message)) this.#onMessage(name, message);
     });
     client.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#onHeartbeat(channel.toString(), message));
   }
@@ -183,14 +187,17 @@ export class RedisPubSubConsumer {
    * previous message, through a glob not seen yet for it.
    */
   #isCopy(glob: string, channel: string, message: Buffer): boolean {
-    if (channel === this.#lastChannel && !this.#lastGlobs.has(glob) && this.#lastMessage?.equals(message) === true) {
-      this.#lastGlobs.add(glob);
+    const copies = this.#copyGlobs;
+    // The common case, one glob: the same glob again is always a new PUBLISH, so no bytes are
+    // compared and nothing is allocated.
+    if (channel === this.#lastChannel && glob !== this.#lastGlob && !copies.includes(glob) && this.#lastMessage?.equals(message) === true) {
+      copies.push(glob);
       return true;
     }
     this.#lastChannel = channel;
     this.#lastMessage = message;
-    this.#lastGlobs.clear();
-    this.#lastGlobs.add(glob);
+    this.#lastGlob = glob;
+    if (copies.length > 0) copies.length = 0;
     return false;
   }
 

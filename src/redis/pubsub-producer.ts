@@ -15,7 +15,6 @@ import type { ChannelNames } from './channels.js';
 import type { ConnectionMonitor } from './connection-monitor.js';
 import { encodeHeartbeat } from './heartbeat.js';
 import { OutageBuffer, type OutageBufferOptions } from './outage-buffer.js';
-import { PublishBatch, type PipelineReplies } from './pubsub-batch.js';
 
 /** What a {@link RedisPubSubProducer} needs from its transport. */
 export interface ProducerContext {
@@ -46,10 +45,14 @@ export interface ProducerStats {
   readonly unacknowledged: number;
 }
 
+interface Pending {
+  settled: boolean;
+  readonly resolve: (r: PublishReceipt) => void;
+}
+
 /**
  * The publishing half of the Redis Pub/Sub transport: stamps, encodes and `PUBLISH`es events on
- * `<namespace>:<eventType>` over one connection, every event of one turn of the event loop in one
- * pipeline (a {@link PublishBatch}, written on the next microtask).
+ * `<namespace>:<eventType>` over one auto-pipelined connection.
  *
  * @remarks Sequence numbers are per event type and are given when an event is actually sent, so
  * an event dropped from the outage buffer leaves no gap for consumers to count twice. While
@@ -62,10 +65,7 @@ export class RedisPubSubProducer {
   readonly #ctx: ProducerContext;
   readonly #buffer: OutageBuffer<BusEvent>;
   readonly #sequences = new Map<string, number>();
-  /** Commands of this turn, not written yet. */
-  #batch: PublishBatch | undefined;
-  /** Batches written and not answered yet. */
-  readonly #written = new Set<PublishBatch>();
+  readonly #pending = new Set<Pending>();
   #timer: NodeJS.Timeout | undefined;
   #pinned: Redis | undefined;
   #closed = false;
@@ -128,7 +128,6 @@ export class RedisPubSubProducer {
     const client = this.#monitor.client;
     if (client.status !== 'ready') return Promise.all(events.map((e) => this.publish(e)));
     if (this.#buffer.size > 0) this.#flush();
-    this.#writeBatch(); // what was published before goes out before this batch
     const payloads = this.#encodeAll(events);
     const pipeline = this.#target().pipeline();
     for (const [i, e] of events.entries()) pipeline.publish(this.#ctx.names.channelOf(e.eventType), payloads[i]!);
@@ -181,47 +180,22 @@ export class RedisPubSubProducer {
     }
     this.#sequences.set(type, sequence);
     this.#inFlight++;
-    const batch = this.#queue();
-    return new Promise<PublishReceipt>((resolve) => batch.add(this.#ctx.names.channelOf(type), payload, type, resolve));
-  }
-
-  /** The batch of this turn; the first command of a turn schedules its write. */
-  #queue(): PublishBatch {
-    if (this.#batch !== undefined) return this.#batch;
-    this.#batch = new PublishBatch();
-    queueMicrotask(this.#writeBatch);
-    return this.#batch;
-  }
-
-  /** Writes the batch of this turn now (one pipeline), if there is one. */
-  readonly #writeBatch = (): void => {
-    const batch = this.#batch;
-    if (batch === undefined) return;
-    this.#batch = undefined;
-    this.#written.add(batch);
-    batch.write(this.#target()).then(
-      (replies) => this.#settle(batch, replies, undefined),
-      (e: unknown) => this.#settle(batch, [], e),
-    );
-  };
-
-  /** Hands out the receipts of a batch Redis answered (`failure`: the whole pipeline failed). */
-  #settle(batch: PublishBatch, replies: PipelineReplies, failure: unknown): void {
-    this.#written.delete(batch);
-    const { types, sinks } = batch;
-    for (let i = 0; i < sinks.length; i++) {
-      const sink = sinks[i];
-      if (sink === undefined) continue; // a heartbeat
-      this.#inFlight--;
-      const reply = replies[i];
-      const error = reply === undefined ? (failure ?? new Error('Redis sent no reply to this PUBLISH')) : reply[0];
-      let receipt: PublishReceipt;
-      if (error === null) {
-        this.#sent++;
-        receipt = RECEIPT.accepted;
-      } else receipt = this.#failed(types[i]!, error);
-      if (!batch.released) sink(receipt);
-    }
+    return new Promise<PublishReceipt>((resolve) => {
+      const pending: Pending = { settled: false, resolve };
+      this.#pending.add(pending);
+      const done = (receipt: PublishReceipt): void => {
+        this.#inFlight--;
+        this.#pending.delete(pending);
+        if (!pending.settled) resolve(receipt);
+      };
+      this.#target().publish(this.#ctx.names.channelOf(type), payload).then(
+        () => {
+          this.#sent++;
+          done(RECEIPT.accepted);
+        },
+        (e: unknown) => done(this.#failed(type, e)),
+      );
+    });
   }
 
   #failed(type: string, cause: unknown): PublishReceipt {
@@ -256,10 +230,10 @@ export class RedisPubSubProducer {
   }
 
   #releasePending(): void {
-    for (const batch of this.#written) {
-      if (batch.released) continue;
-      batch.released = true;
-      for (const sink of batch.sinks) sink?.(RECEIPT.buffered);
+    for (const p of this.#pending) {
+      if (p.settled) continue;
+      p.settled = true;
+      p.resolve(RECEIPT.buffered);
     }
   }
 
@@ -285,10 +259,10 @@ export class RedisPubSubProducer {
 
   #heartbeat(): void {
     if (this.#monitor.client.status !== 'ready' || this.#sequences.size === 0) return;
-    // Behind the events it counts, in the same pipeline, and written now (close() quits right after).
-    // A lost heartbeat is harmless: the next one carries the same numbers or higher.
-    this.#queue().add(this.#ctx.names.heartbeat, encodeHeartbeat(this.#ctx.producerId, this.#sequences), undefined, undefined);
-    this.#writeBatch();
+    const message = encodeHeartbeat(this.#ctx.producerId, this.#sequences);
+    this.#target().publish(this.#ctx.names.heartbeat, message).catch(() => {
+      // A lost heartbeat is harmless: the next one carries the same numbers or higher.
+    });
   }
 }
 

@@ -32,7 +32,7 @@ const NAME = 'redis-pubsub';
 /**
  * Real-time fan-out between processes over Redis Pub/Sub: at-most-once, but no loss is silent.
  *
- * @remarks One publisher connection (what one turn of the event loop publishes goes out as one
+ * @remarks One publisher connection (each PUBLISH written as it comes; `publishBatch` as one
  * pipeline) and, once something subscribes, one
  * subscriber connection, however many subscriptions. Events go on `<namespace>:<eventType>`;
  * patterns become `PSUBSCRIBE` globs and the exact matcher runs here (DESIGN §2). While Redis is
@@ -85,8 +85,6 @@ export class RedisPubSubTransport implements Transport {
     const user = userOf(connection);
     // No auto-pipelining: at moderate rates ioredis holds commands back and p99 publish→handler
     // latency was 5-8x a plain client's; throughput was the same without it. Batches use a pipeline.
-    // The producer batches each turn into one pipeline itself; ioredis's auto-pipelining on top
-    // would only add a promise, a callback and a setImmediate delay per command.
     const pub = new ConnectionMonitor(openConnection(connection, 'publisher', { enableAutoPipelining: false }), 'publisher', user, this.#health('publisher'));
     const sub = new ConnectionMonitor(openConnection(connection, 'subscriber', { autoResubscribe: false }), 'subscriber', user, this.#health('subscriber'));
     this.#monitors = [pub, sub];

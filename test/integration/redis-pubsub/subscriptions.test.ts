@@ -105,7 +105,8 @@ describe('Redis Pub/Sub subscriptions', () => {
       await Promise.all([c.bus.ready(), p.bus.ready()]);
       await server.restart();
       await waitUntil(() => c.stats().reconnects >= 1 && p.stats().reconnects >= 1, 20_000, 'both to reconnect');
-      await c.bus.ready();
+      // `reconnects` counts the publisher connection too: wait for both subscriber connections.
+      await Promise.all([c.bus.ready(), p.bus.ready()]);
       const subs = await subscribers();
       // Two transports, one subscriber connection each, each with its 2 globs and the heartbeat channel.
       expect(subs).toHaveLength(2);
