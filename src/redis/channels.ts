@@ -14,7 +14,8 @@ export const HEARTBEAT_SUFFIX = '__dotbus.heartbeat';
  *
  * @remarks Channel per event type (`<namespace>:<eventType>`), so tenants on one Redis don't see
  * each other. Event types only use `[A-Za-z0-9_.-]`, which are not glob specials; the namespace may
- * be any printable ASCII, and its glob specials are escaped so it never matches another namespace.
+ * be any printable ASCII but `:`, and its glob specials are escaped so it never matches another
+ * namespace.
  */
 export class ChannelNames {
   /** `<namespace>:` */
@@ -25,8 +26,9 @@ export class ChannelNames {
   readonly #channels = new Map<string, string>();
 
   constructor(readonly namespace: string = DEFAULT_NAMESPACE) {
-    if (namespace === '' || namespace.length > 200 || !/^[\x21-\x7e]+$/.test(namespace)) {
-      throw new InvalidOptionError('namespace', 'must be 1–200 printable ASCII characters without spaces, e.g. `orders-prod`');
+    // No ':' — it separates namespace and type, so namespace `a` would otherwise see `a:b`'s channels.
+    if (namespace === '' || namespace.length > 200 || !/^[\x21-\x39\x3b-\x7e]+$/.test(namespace)) {
+      throw new InvalidOptionError('namespace', 'must be 1–200 printable ASCII characters without spaces or `:`, e.g. `orders-prod`');
     }
     this.prefix = `${namespace}:`;
     this.heartbeat = `${this.prefix}${HEARTBEAT_SUFFIX}`;

@@ -163,3 +163,10 @@ describe('ChannelNames', () => {
     expect(() => new ChannelNames('has space')).toThrow(/namespace/);
   });
 });
+
+describe('ChannelNames namespaces', () => {
+  it('refuses a namespace with `:`, which would overlap another namespace', () => {
+    expect(() => new ChannelNames('a:b')).toThrow(/without spaces or `:`/);
+    expect(new ChannelNames('iso*[1]?').channelOf('a.b')).toBe('iso*[1]?:a.b');
+  });
+});
