@@ -47,6 +47,7 @@ const DUPLICATE: Observation = Object.freeze({ kind: 'duplicate' });
 export class GapTracker {
   readonly #maxProducers: number;
   readonly #last = new Map<string, Map<string, number>>();
+  #recent: string | undefined;
   #lost = 0;
   #duplicates = 0;
 
@@ -104,13 +105,22 @@ export class GapTracker {
     return { producers: this.#last.size, lost: this.#lost, duplicates: this.#duplicates };
   }
 
+  /**
+   * The baselines of `producerId`, kept in least-recently-seen order so that a stream of
+   * short-lived producers (each CLI `publish` is one) evicts them, not a long-lived producer.
+   */
   #typesOf(producerId: string): Map<string, number> {
     let types = this.#last.get(producerId);
     if (types === undefined) {
       if (this.#last.size >= this.#maxProducers) this.#last.delete(this.#last.keys().next().value!);
       types = new Map();
       this.#last.set(producerId, types);
+    } else if (producerId !== this.#recent) {
+      // Re-inserting moves it to the end; skipped for the producer seen last, the common case.
+      this.#last.delete(producerId);
+      this.#last.set(producerId, types);
     }
+    this.#recent = producerId;
     return types;
   }
 }

@@ -170,3 +170,14 @@ describe('ChannelNames namespaces', () => {
     expect(new ChannelNames('iso*[1]?').channelOf('a.b')).toBe('iso*[1]?:a.b');
   });
 });
+
+describe('GapTracker eviction', () => {
+  it('evicts the producer seen least recently, not the first one seen', () => {
+    const t = new GapTracker({ maxProducers: 2 });
+    t.observe('long-lived', 'a', 1);
+    t.observe('cli-1', 'a', 1);
+    t.observe('long-lived', 'a', 2);
+    t.observe('cli-2', 'a', 1); // evicts cli-1, not long-lived
+    expect(t.observe('long-lived', 'a', 4)).toEqual({ kind: 'gap', lost: 1 });
+  });
+});
