@@ -1,4 +1,4 @@
-import { ConnectionError, describeError } from '../index.js';
+import { ConnectionError, describeError, parseUntrustedJson } from '../index.js';
 import { fullJitterDelay } from './backoff.js';
 import type { ConnectionMonitor } from './connection-monitor.js';
 import type { AttemptLedger } from './streams/attempts.js';
@@ -229,8 +229,15 @@ function startId(start: ResolvedStreamsOptions['startFrom']): string {
   return ms <= 0 ? '0' : `${ms - 1}-${MAX_SEQ}`;
 }
 
-/** The event id inside an entry's message, without a full decode (for the guard's batch lookup). */
+/**
+ * The event id of an entry for the guard's batch lookup: its `i` field, or for an entry another
+ * producer wrote without one, the envelope's `id` (a safe parse; a regex over the message could
+ * pick up an `id` inside `data`). The processor checks it against the decoded event.
+ */
 function eventIdOf(entry: StreamEntry): string {
-  const m = entry.message === undefined ? null : /"id":"([^"]{1,200})"/.exec(entry.message);
-  return m?.[1] ?? entry.id;
+  if (entry.eventId !== undefined) return entry.eventId;
+  if (entry.message === undefined) return entry.id;
+  const parsed = parseUntrustedJson(entry.message);
+  const id: unknown = parsed.ok && typeof parsed.value === 'object' && parsed.value !== null ? (parsed.value as { id?: unknown }).id : undefined;
+  return typeof id === 'string' ? id : entry.id;
 }

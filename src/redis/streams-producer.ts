@@ -12,7 +12,7 @@ import {
 } from '../index.js';
 import type { ConnectionMonitor } from './connection-monitor.js';
 import { OutageBuffer, type OutageBufferOptions } from './outage-buffer.js';
-import { FIELD_MESSAGE, FIELD_TYPE, type StreamKeys } from './streams/keys.js';
+import { FIELD_EVENT_ID, FIELD_MESSAGE, FIELD_TYPE, type StreamKeys } from './streams/keys.js';
 
 const NAME = 'redis-streams';
 
@@ -151,7 +151,7 @@ export class RedisStreamsProducer {
     const payload = this.#ctx.codec().encode(event, { producerId: this.#ctx.producerId, sequence: this.#sequence + 1 });
     this.#sequence++;
     const trim = this.#ctx.maxLen > 0 ? ['MAXLEN', '~', String(this.#ctx.maxLen)] : [];
-    return [this.#ctx.keys.events, ...trim, '*', FIELD_TYPE, event.eventType, FIELD_MESSAGE, payload];
+    return [this.#ctx.keys.events, ...trim, '*', FIELD_TYPE, event.eventType, FIELD_EVENT_ID, event.eventId, FIELD_MESSAGE, payload];
   }
 
   #send(type: string, args: string[]): Promise<PublishReceipt> {

@@ -1,4 +1,4 @@
-import { FIELD_MESSAGE, FIELD_TYPE } from './keys.js';
+import { FIELD_EVENT_ID, FIELD_MESSAGE, FIELD_TYPE } from './keys.js';
 
 /** One stream entry as dotbus stores it. `message` is `undefined` when the entry was trimmed away. */
 export interface StreamEntry {
@@ -8,6 +8,8 @@ export interface StreamEntry {
   readonly type: string;
   /** The wire message (CloudEvents JSON). */
   readonly message: string | undefined;
+  /** The event id field, when the producer wrote one (dotbus does). */
+  readonly eventId?: string;
 }
 
 /** Turns the `[id, [field, value, …]]` pairs of `XRANGE`/`XREADGROUP`/`XAUTOCLAIM` into entries. */
@@ -26,14 +28,16 @@ function toEntry(id: string, fields: unknown): StreamEntry {
   if (!Array.isArray(fields)) return { id, type: '', message: undefined };
   let type = '';
   let message: string | undefined;
+  let eventId: string | undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const name: unknown = fields[i];
     const value: unknown = fields[i + 1];
     if (typeof value !== 'string') continue;
     if (name === FIELD_TYPE) type = value;
     else if (name === FIELD_MESSAGE) message = value;
+    else if (name === FIELD_EVENT_ID) eventId = value;
   }
-  return { id, type, message };
+  return eventId === undefined ? { id, type, message } : { id, type, message, eventId };
 }
 
 /** The entries of a one-stream `XREADGROUP` reply (`[[key, entries]]` or nil). */

@@ -60,6 +60,10 @@ export class EntryProcessor {
     if (decoded.event.eventType !== entry.type) {
       return this.#decodeFailed(entry, new DecodeError('not-a-cloudevent', `the entry says ${JSON.stringify(entry.type)} but carries a ${JSON.stringify(decoded.event.eventType)} event`));
     }
+    // The guard looked the entry up by its id field: that must be the event it carries.
+    if (entry.eventId !== undefined && decoded.event.eventId !== entry.eventId) {
+      return this.#decodeFailed(entry, new DecodeError('not-a-cloudevent', `the entry's id field ${JSON.stringify(entry.eventId)} is not its event's id`));
+    }
     if (seen) {
       counters.duplicatesSkipped++;
       return this.#ack(entry.id);

@@ -73,6 +73,12 @@ export class StreamKeys {
   }
 }
 
-/** Field names of a stream entry: `t` the event type (filtering without parsing), `m` the wire message. */
+/**
+ * Field names of a stream entry: `t` the event type (routing without parsing), `i` the event id
+ * (the idempotency guard's lookup without parsing), `m` the wire message.
+ */
 export const FIELD_TYPE = 't';
+/** @see {@link FIELD_TYPE} */
+export const FIELD_EVENT_ID = 'i';
+/** @see {@link FIELD_TYPE} */
 export const FIELD_MESSAGE = 'm';
