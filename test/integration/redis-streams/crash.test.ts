@@ -111,9 +111,10 @@ describe('Redis Streams: a consumer process is SIGKILLed mid-way', () => {
     console.log(`crash test, no guard (plain HINCRBY): ${JSON.stringify(r)}`);
     expect(r.counted).toBe(TOTAL);
     expect(r.killedAfter).toBeGreaterThan(0);
-    // At-least-once: a count landed before the kill whose entry was not yet acknowledged is redone.
-    expect(r.duplicates).toBeGreaterThanOrEqual(0);
-    expect(r.duplicates).toBe(r.sum - TOTAL);
+    // At-least-once: a count that landed before the kill, for an entry not yet acknowledged, is
+    // redone by the member that claims it. So every duplicate is one of the claims dotbus counted.
+    expect(r.claimed).toBeGreaterThan(0);
+    expect(r.duplicates).toBeLessThanOrEqual(r.claimed);
   }, 150_000);
 
   it('with commitOnce (guard on), every event is counted exactly once', async () => {
