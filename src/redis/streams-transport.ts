@@ -35,6 +35,8 @@ import { StreamKeys } from './streams/keys.js';
 import { StreamSettler } from './streams/settler.js';
 import { StreamSubscriptions } from './streams/subscriptions.js';
 
+/** Most local (system) event runs at once; see {@link RedisStreamsTransport.publishLocal}. */
+const MAX_LOCAL_IN_FLIGHT = 256;
 const NAME = 'redis-streams';
 /** How long commit marks live without an `idempotency.ttlMs`, in ms (one day). */
 const COMMIT_TTL_MS = 86_400_000;
@@ -78,6 +80,7 @@ export class RedisStreamsTransport implements Transport {
   readonly #options: RedisStreamsOptions;
   readonly #subs = new StreamSubscriptions();
   readonly #counters = new StreamsCounters();
+  #localInFlight = 0;
   readonly #producer: RedisStreamsProducer;
   readonly #consumer: RedisStreamsConsumer;
   readonly #monitors: readonly [ConnectionMonitor, ConnectionMonitor];
@@ -148,7 +151,11 @@ export class RedisStreamsTransport implements Transport {
     return this.#producer.publishBatch(events);
   }
 
-  /** Runs this process's matching handlers once, never through Redis and never acknowledged. */
+  /**
+   * Runs this process's matching handlers once, never through Redis and never acknowledged. At
+   * most {@link MAX_LOCAL_IN_FLIGHT} such runs at once: a storm of health or error events with
+   * slow handlers is dropped (and counted) instead of growing without bound.
+   */
   publishLocal(event: BusEvent): void {
     if (this.#closed) return;
     const subs = this.#subs.match(event.eventType);
@@ -157,9 +164,18 @@ export class RedisStreamsTransport implements Transport {
       this.#counters.unrouted++;
       return;
     }
-    void this.#local.run(event, subs, () => false).then((o) => {
-      if (!o.ok) for (const f of o.failures) this.#safely(() => this.#observer.error(f, event));
-    });
+    if (this.#localInFlight >= MAX_LOCAL_IN_FLIGHT) {
+      this.#counters.drops.add('drop-newest');
+      this.#safely(() => this.#observer.dropped('drop-newest', 1, event.eventType));
+      return;
+    }
+    this.#localInFlight++;
+    void this.#local
+      .run(event, subs, () => false)
+      .then((o) => {
+        if (!o.ok) for (const f of o.failures) this.#safely(() => this.#observer.error(f, event));
+      })
+      .finally(() => this.#localInFlight--);
   }
 
   /** @see {@link EventConsumer.subscribe} The first subscription joins the group and starts reading. */
