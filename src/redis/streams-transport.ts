@@ -175,6 +175,7 @@ export class RedisStreamsTransport implements Transport {
       .then((o) => {
         if (!o.ok) for (const f of o.failures) this.#safely(() => this.#observer.error(f, event));
       })
+      .catch(() => undefined) // the runner reports handler failures itself; nothing may go unhandled
       .finally(() => this.#localInFlight--);
   }
 
