@@ -88,6 +88,8 @@ export class RedisStreamsConsumer {
     this.#ctx.settler.close();
     // A read loop parked in #room() (every slot held by a handler that never ends) must see #stopping.
     for (const wake of this.#waiters.splice(0)) wake();
+    // A start still in flight may create the group after we'd destroy it: let it settle first.
+    await Promise.race([this.#started?.catch(() => undefined), timeout]);
     await this.#loop?.catch(() => undefined);
     if (this.#ctx.ownsGroup && this.started) await this.#destroyGroup();
   }
@@ -98,7 +100,10 @@ export class RedisStreamsConsumer {
       // Surfaces through the monitor and waitUp below.
     });
     await Promise.all([reader.waitUp(readyTimeoutMs), commands.waitUp(readyTimeoutMs)]);
+    // close() may have run during the awaits: start nothing it would not stop.
+    if (this.#stopping) return;
     await this.#ensureGroup();
+    if (this.#stopping) return;
     this.#loop = this.#readLoop();
     const claimIdleMs = this.#ctx.options.claimIdleMs;
     this.#timer = setInterval(() => void this.#maintain(), Math.max(50, Math.min(claimIdleMs / 3, 5_000)));
