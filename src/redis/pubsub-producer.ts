@@ -15,6 +15,7 @@ import type { ChannelNames } from './channels.js';
 import type { ConnectionMonitor } from './connection-monitor.js';
 import { encodeHeartbeat } from './heartbeat.js';
 import { OutageBuffer, type OutageBufferOptions } from './outage-buffer.js';
+import { ReplyTracker } from './reply-tracker.js';
 
 /** What a {@link RedisPubSubProducer} needs from its transport. */
 export interface ProducerContext {
@@ -45,11 +46,6 @@ export interface ProducerStats {
   readonly unacknowledged: number;
 }
 
-interface Pending {
-  settled: boolean;
-  readonly resolve: (r: PublishReceipt) => void;
-}
-
 /**
  * The publishing half of the Redis Pub/Sub transport: stamps, encodes and `PUBLISH`es events on
  * `<namespace>:<eventType>` over one auto-pipelined connection.
@@ -65,12 +61,10 @@ export class RedisPubSubProducer {
   readonly #ctx: ProducerContext;
   readonly #buffer: OutageBuffer<BusEvent>;
   readonly #sequences = new Map<string, number>();
-  readonly #pending = new Set<Pending>();
+  readonly #replies = new ReplyTracker();
   #timer: NodeJS.Timeout | undefined;
   #pinned: Redis | undefined;
   #closed = false;
-  #sent = 0;
-  #inFlight = 0;
 
   constructor(monitor: ConnectionMonitor, context: ProducerContext) {
     this.#monitor = monitor;
@@ -78,7 +72,7 @@ export class RedisPubSubProducer {
     this.#buffer = new OutageBuffer<BusEvent>(context.buffer, (reason, e) => context.countDrop(reason, 1, e.eventType));
     monitor.client.on('ready', () => this.#flush());
     // A broken connection: callers stop waiting for replies that come only after the reconnect.
-    monitor.client.on('close', () => this.#releasePending());
+    monitor.client.on('close', () => this.#replies.releaseAll());
   }
 
   /** Connects and starts heartbeats. Idempotent. */
@@ -131,15 +125,7 @@ export class RedisPubSubProducer {
     const payloads = this.#encodeAll(events);
     const pipeline = this.#target().pipeline();
     for (const [i, e] of events.entries()) pipeline.publish(this.#ctx.names.channelOf(e.eventType), payloads[i]!);
-    const results = (await pipeline.exec()) ?? [];
-    return events.map((e, i) => {
-      const err = results[i]?.[0];
-      if (err == null) {
-        this.#sent++;
-        return RECEIPT.accepted;
-      }
-      return { status: 'failed', error: new PublishError(e.eventType, err.message, { cause: err }) };
-    });
+    return this.#replies.trackAll(events, pipeline.exec(), (e, cause) => this.#failed(e.eventType, cause));
   }
 
   /**
@@ -152,7 +138,7 @@ export class RedisPubSubProducer {
     clearInterval(this.#timer);
     const client = this.#monitor.client;
     const deadline = Date.now() + timeoutMs;
-    while ((this.#buffer.size > 0 || this.#inFlight > 0) && Date.now() < deadline) {
+    while ((this.#buffer.size > 0 || this.#replies.inFlight > 0) && Date.now() < deadline) {
       if (client.status === 'ready') this.#flush();
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -166,7 +152,7 @@ export class RedisPubSubProducer {
   /** A snapshot of the counters. */
   stats(): ProducerStats {
     const b = this.#buffer.stats();
-    return { sent: this.#sent, buffered: b.size, flushed: b.flushed, unacknowledged: this.#inFlight };
+    return { sent: this.#replies.sent, buffered: b.size, flushed: b.flushed, unacknowledged: this.#replies.inFlight };
   }
 
   #send(event: BusEvent): Promise<PublishReceipt> {
@@ -179,23 +165,7 @@ export class RedisPubSubProducer {
       return Promise.reject(e);
     }
     this.#sequences.set(type, sequence);
-    this.#inFlight++;
-    return new Promise<PublishReceipt>((resolve) => {
-      const pending: Pending = { settled: false, resolve };
-      this.#pending.add(pending);
-      const done = (receipt: PublishReceipt): void => {
-        this.#inFlight--;
-        this.#pending.delete(pending);
-        if (!pending.settled) resolve(receipt);
-      };
-      this.#target().publish(this.#ctx.names.channelOf(type), payload).then(
-        () => {
-          this.#sent++;
-          done(RECEIPT.accepted);
-        },
-        (e: unknown) => done(this.#failed(type, e)),
-      );
-    });
+    return this.#replies.track(this.#target().publish(this.#ctx.names.channelOf(type), payload), (e) => this.#failed(type, e));
   }
 
   #failed(type: string, cause: unknown): PublishReceipt {
@@ -226,14 +196,6 @@ export class RedisPubSubProducer {
         (r) => r.error !== undefined && this.#ctx.report(r.error),
         (err: unknown) => this.#ctx.report(new PublishError(e!.eventType, describeError(err), { cause: err })),
       );
-    }
-  }
-
-  #releasePending(): void {
-    for (const p of this.#pending) {
-      if (p.settled) continue;
-      p.settled = true;
-      p.resolve(RECEIPT.buffered);
     }
   }
 

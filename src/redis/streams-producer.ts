@@ -11,6 +11,7 @@ import {
   type PublishReceipt,
 } from '../index.js';
 import type { ConnectionMonitor } from './connection-monitor.js';
+import { ReplyTracker } from './reply-tracker.js';
 import { OutageBuffer, type OutageBufferOptions } from './outage-buffer.js';
 import { FIELD_EVENT_ID, FIELD_MESSAGE, FIELD_TYPE, type StreamKeys } from './streams/keys.js';
 
@@ -42,11 +43,6 @@ export interface StreamsProducerStats {
   readonly unacknowledged: number;
 }
 
-interface Pending {
-  settled: boolean;
-  readonly resolve: (r: PublishReceipt) => void;
-}
-
 /** Most `XADD`s in one pipeline of {@link RedisStreamsProducer.publishBatch}. */
 const BATCH_CHUNK = 1_000;
 
@@ -64,19 +60,17 @@ export class RedisStreamsProducer {
   readonly #monitor: ConnectionMonitor;
   readonly #ctx: StreamsProducerContext;
   readonly #buffer: OutageBuffer<BusEvent>;
-  readonly #pending = new Set<Pending>();
+  readonly #replies = new ReplyTracker();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
   #sequence = 0;
-  #sent = 0;
-  #inFlight = 0;
 
   constructor(monitor: ConnectionMonitor, context: StreamsProducerContext) {
     this.#monitor = monitor;
     this.#ctx = context;
     this.#buffer = new OutageBuffer<BusEvent>(context.buffer, (reason, e) => context.countDrop(reason, 1, e.eventType));
     monitor.client.on('ready', () => this.#flush());
-    monitor.client.on('close', () => this.#releasePending());
+    monitor.client.on('close', () => this.#replies.releaseAll());
   }
 
   /** Connects and starts the age-trimming and buffer-expiry timer. Idempotent. */
@@ -131,7 +125,7 @@ export class RedisStreamsProducer {
     clearInterval(this.#timer);
     const client = this.#monitor.client;
     const deadline = Date.now() + timeoutMs;
-    while ((this.#buffer.size > 0 || this.#inFlight > 0) && Date.now() < deadline) {
+    while ((this.#buffer.size > 0 || this.#replies.inFlight > 0) && Date.now() < deadline) {
       if (client.status === 'ready') this.#flush();
       await new Promise((r) => setTimeout(r, 5));
     }
@@ -144,7 +138,7 @@ export class RedisStreamsProducer {
   /** A snapshot of the counters. */
   stats(): StreamsProducerStats {
     const b = this.#buffer.stats();
-    return { sent: this.#sent, buffered: b.size, flushed: b.flushed, unacknowledged: this.#inFlight };
+    return { sent: this.#replies.sent, buffered: b.size, flushed: b.flushed, unacknowledged: this.#replies.inFlight };
   }
 
   #xaddArgs(event: BusEvent): string[] {
@@ -155,44 +149,13 @@ export class RedisStreamsProducer {
   }
 
   #send(type: string, args: string[]): Promise<PublishReceipt> {
-    this.#inFlight++;
-    return new Promise<PublishReceipt>((resolve) => {
-      const pending: Pending = { settled: false, resolve };
-      this.#pending.add(pending);
-      const done = (receipt: PublishReceipt): void => {
-        this.#inFlight--;
-        this.#pending.delete(pending);
-        if (!pending.settled) resolve(receipt);
-      };
-      this.#monitor.client.call('XADD', ...args).then(
-        () => {
-          this.#sent++;
-          done(RECEIPT.accepted);
-        },
-        (e: unknown) => done(this.#failed(type, e)),
-      );
-    });
+    return this.#replies.track(this.#monitor.client.call('XADD', ...args), (e) => this.#failed(type, e));
   }
 
-  async #sendPipeline(events: readonly BusEvent[], all: readonly string[][]): Promise<PublishReceipt[]> {
+  #sendPipeline(events: readonly BusEvent[], all: readonly string[][]): Promise<PublishReceipt[]> {
     const pipeline = this.#monitor.client.pipeline();
     for (const args of all) pipeline.call('XADD', ...args);
-    this.#inFlight += all.length;
-    try {
-      const results = (await pipeline.exec()) ?? [];
-      return events.map((e, i) => {
-        const err = results[i]?.[0];
-        if (err == null) {
-          this.#sent++;
-          return RECEIPT.accepted;
-        }
-        return this.#failed(e.eventType, err);
-      });
-    } catch (e) {
-      return events.map((ev) => this.#failed(ev.eventType, e));
-    } finally {
-      this.#inFlight -= all.length;
-    }
+    return this.#replies.trackAll(events, pipeline.exec(), (e, cause) => this.#failed(e.eventType, cause));
   }
 
   #failed(type: string, cause: unknown): PublishReceipt {
@@ -215,15 +178,6 @@ export class RedisStreamsProducer {
         continue;
       }
       void this.#send(event.eventType, args).then((r) => r.error !== undefined && this.#ctx.report(r.error));
-    }
-  }
-
-  #releasePending(): void {
-    // Replies to in-flight XADDs come only after the reconnect (ioredis re-sends them): callers stop waiting.
-    for (const p of this.#pending) {
-      if (p.settled) continue;
-      p.settled = true;
-      p.resolve(RECEIPT.buffered);
     }
   }
 
