@@ -15,6 +15,7 @@ import type { ChannelNames } from './channels.js';
 import type { ConnectionMonitor } from './connection-monitor.js';
 import { encodeHeartbeat } from './heartbeat.js';
 import { OutageBuffer, type OutageBufferOptions } from './outage-buffer.js';
+import { shutDownProducer } from './producer-shutdown.js';
 import { ReplyTracker } from './reply-tracker.js';
 
 /** What a {@link RedisPubSubProducer} needs from its transport. */
@@ -136,17 +137,11 @@ export class RedisPubSubProducer {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
-    const client = this.#monitor.client;
-    const deadline = Date.now() + timeoutMs;
-    while ((this.#buffer.size > 0 || this.#replies.inFlight > 0) && Date.now() < deadline) {
-      if (client.status === 'ready') this.#flush();
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    this.#heartbeat();
-    for (const e of this.#buffer.clear()) this.#ctx.countDrop('closed', 1, e.eventType);
-    this.#monitor.closing();
-    if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
-    else client.disconnect();
+    await shutDownProducer(
+      { monitor: this.#monitor, buffer: this.#buffer, replies: this.#replies, flush: () => this.#flush(),
+        beforeQuit: () => this.#heartbeat(), countDrop: this.#ctx.countDrop },
+      timeoutMs,
+    );
   }
 
   /** A snapshot of the counters. */

@@ -11,6 +11,7 @@ import {
   type PublishReceipt,
 } from '../index.js';
 import type { ConnectionMonitor } from './connection-monitor.js';
+import { shutDownProducer } from './producer-shutdown.js';
 import { ReplyTracker } from './reply-tracker.js';
 import { OutageBuffer, type OutageBufferOptions } from './outage-buffer.js';
 import { FIELD_EVENT_ID, FIELD_MESSAGE, FIELD_TYPE, type StreamKeys } from './streams/keys.js';
@@ -123,16 +124,10 @@ export class RedisStreamsProducer {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
-    const client = this.#monitor.client;
-    const deadline = Date.now() + timeoutMs;
-    while ((this.#buffer.size > 0 || this.#replies.inFlight > 0) && Date.now() < deadline) {
-      if (client.status === 'ready') this.#flush();
-      await new Promise((r) => setTimeout(r, 5));
-    }
-    for (const e of this.#buffer.clear()) this.#ctx.countDrop('closed', 1, e.eventType);
-    this.#monitor.closing();
-    if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
-    else client.disconnect();
+    await shutDownProducer(
+      { monitor: this.#monitor, buffer: this.#buffer, replies: this.#replies, flush: () => this.#flush(), countDrop: this.#ctx.countDrop },
+      timeoutMs,
+    );
   }
 
   /** A snapshot of the counters. */
