@@ -2,6 +2,23 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/** Heavy dependencies and the one folder that may import each (the rest never loads them). */
+const HEAVY = { ioredis: 'src/redis', 'prom-client': 'src/prometheus', '@opentelemetry/api': 'src/otel' };
+/** The subpath folders: each uses core only through `index.js` (public) or `internal.js` (plumbing). */
+const SUBPATHS = ['redis', 'monitoring', 'otel', 'prometheus', 'cli'];
+/** Core's modules, which a subpath must not import directly. */
+const CORE = ['events/*', 'codec/*', 'patterns/*', 'transports/*', 'frontends/*', 'testing/*', 'errors.js', 'transport.js', 'observer.js', 'bus-views.js'];
+/** `p` as seen from one, two or three folders below `src/`. */
+const fromBelow = (p) => ['../', '../../', '../../../'].map((up) => up + p);
+
+/** One `no-restricted-imports` rule per folder: when several blocks set it, only the last applies. */
+function restrictImports(folder, patterns) {
+  const paths = Object.entries(HEAVY)
+    .filter(([, owner]) => owner !== folder)
+    .map(([name, owner]) => ({ name, message: `only ${owner}/ may import ${name}` }));
+  return { 'no-restricted-imports': ['error', { paths, patterns }] };
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results.json'] },
   js.configs.recommended,
@@ -22,26 +39,22 @@ export default tseslint.config(
     files: ['test/types/**/*.ts'],
     rules: { '@typescript-eslint/no-unused-vars': 'off' },
   },
-  // Heavy dependencies stay behind their subpath: each may be imported by its own folder only.
-  ...[
-    ['ioredis', 'src/redis/**'],
-    ['prom-client', 'src/prometheus/**'],
-    ['@opentelemetry/api', 'src/otel/**'],
-  ].map(([name, folder]) => ({
-    files: ['src/**/*.ts'],
-    ignores: [folder],
-    rules: {
-      'no-restricted-imports': ['error', { paths: [{ name, message: `only ${folder.replace('/**', '/')} may import ${name}` }] }],
-    },
-  })),
   {
-    // Subpaths use core only through its public entry, so they could become packages by moving files.
-    files: ['src/redis/**/*.ts', 'src/monitoring/**/*.ts', 'src/cli/**/*.ts', 'src/prometheus/**/*.ts', 'src/otel/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        { patterns: [{ group: ['../events/*', '../codec/*', '../patterns/*', '../transports/*', '../frontends/*', '../errors.js', '../transport.js', '../observer.js'], message: 'import core through ../index.js' }] },
-      ],
-    },
+    // Core never imports a subpath, and loads no heavy dependency.
+    files: ['src/**/*.ts'],
+    ignores: SUBPATHS.map((s) => `src/${s}/**`),
+    rules: restrictImports('src', [{ group: SUBPATHS.flatMap((s) => [`./${s}/*`, ...fromBelow(`${s}/*`)]), message: 'core never imports a subpath' }]),
   },
+  // Subpaths use core only through its entries, so they could become packages by moving files;
+  // they use each other only through their entries too (the CLI imports subpaths as a user would).
+  ...SUBPATHS.map((s) => ({
+    files: [`src/${s}/**/*.ts`],
+    rules: restrictImports(`src/${s}`, [
+      { group: CORE.flatMap(fromBelow), message: 'import core through index.js (public API) or internal.js (plumbing)' },
+      ...SUBPATHS.filter((other) => other !== s).map((other) => ({
+        group: fromBelow(`${other}/*`).flatMap((p) => [p, `!${p.replace('*', 'index.js')}`]),
+        message: `import ${other} through its entry, ${other}/index.js`,
+      })),
+    ]),
+  })),
 );

@@ -6,7 +6,7 @@
  */
 
 // Events
-export { defineEvent, DEFAULT_SOURCE } from './events/define-event.js';
+export { defineEvent } from './events/define-event.js';
 export type {
   AnyEventDefinition,
   EventDefinition,
@@ -20,8 +20,8 @@ export type {
 } from './events/define-event.js';
 export type { AnyBusEvent, BusEvent, DeepReadonly, EventMeta, TraceContext } from './events/bus-event.js';
 export { EventRegistry } from './events/registry.js';
-export { assertEventType, isEventType, MAX_EVENT_TYPE_LENGTH } from './events/event-type.js';
-export { FrozenDate } from './events/freeze.js';
+export { isEventType, MAX_EVENT_TYPE_LENGTH } from './events/event-type.js';
+export type { FrozenDate } from './events/freeze.js';
 export { Type } from '@sinclair/typebox';
 export type { Static, TSchema } from '@sinclair/typebox';
 
@@ -41,9 +41,7 @@ export type { ResourceUsage } from './events/builtin/resource-usage.js';
 // Codec
 export { JsonCodec } from './codec/json-codec.js';
 export type { DecodeResult, Decoded, JsonCodecOptions } from './codec/json-codec.js';
-export { DEFAULT_MAX_MESSAGE_BYTES } from './codec/wire.js';
 export type { ProducerStamp, WireMessage } from './codec/wire.js';
-export { parseUntrustedJson } from './codec/safe-json.js';
 
 // Patterns
 export { matchesPattern, parsePattern, isValidPattern, MAX_PATTERN_LENGTH } from './patterns/pattern.js';
@@ -52,7 +50,6 @@ export { PatternIndex } from './patterns/pattern-index.js';
 export type { MatchingEvents, MatchingTypes, PatternMatches, ValidPattern } from './patterns/pattern-types.js';
 
 // Interfaces
-export { RECEIPT, RECEIPT_PROMISE } from './transport.js';
 export type {
   BackpressurePolicy,
   EventConsumer,
@@ -68,38 +65,32 @@ export type {
   TransportContext,
   TransportStats,
 } from './transport.js';
-export { NOOP_OBSERVER } from './observer.js';
 export type { BusObserver, DropReason } from './observer.js';
+export type { EventSink, StatsSource, Subscribable } from './bus-views.js';
 
 // Transports
-export { NoopTransport } from './transports/noop.js';
 export { InMemoryTransport } from './transports/in-memory.js';
 export type { InMemoryTransportOptions } from './transports/in-memory.js';
-export { LocalDispatcher } from './transports/local-dispatcher.js';
-export type { LocalDispatcherOptions } from './transports/local-dispatcher.js';
-export { DropCounters } from './transports/drop-counters.js';
-export { linkAbort } from './transports/abort-link.js';
-export { RingBuffer } from './transports/ring-buffer.js';
 
 // Frontends
-export { createBus, EventBus } from './frontends/event-bus.js';
-export type { BusOptions, BusSettings } from './frontends/event-bus.js';
-export { EventPublisher } from './frontends/event-publisher.js';
-export type { DataOf, PublisherSettings, PublisherStats } from './frontends/event-publisher.js';
-export { EventSubscriber } from './frontends/event-subscriber.js';
-export { warnOnError } from './frontends/system-reporter.js';
+export { createBus } from './frontends/event-bus.js';
+export type { BusOptions, BusSettings, EventBus } from './frontends/event-bus.js';
+export type { DataOf, EventPublisher, PublisherSettings, PublisherStats } from './frontends/event-publisher.js';
+export type { EventSubscriber } from './frontends/event-subscriber.js';
 export type { ErrorHook } from './frontends/system-reporter.js';
 
 // Testing
 export { EventRecorder } from './testing/event-recorder.js';
-export type { Subscribable } from './testing/event-recorder.js';
 
-// Errors
-export {
+// Errors: recognise them by `code` (or `isDotbusError`), not `instanceof`, which duplicate installs break
+export { isDotbusError } from './errors.js';
+export type {
   BufferFullError,
   ConnectionError,
   DecodeError,
+  DecodeFailure,
   DotbusError,
+  DotbusErrorCode,
   HandlerError,
   InvalidEventError,
   InvalidEventTypeError,
@@ -108,7 +99,5 @@ export {
   PublishError,
   TransportClosedError,
   UnknownEventTypeError,
-  describe as describeError,
-  isDotbusError,
+  ValidationIssue,
 } from './errors.js';
-export type { DecodeFailure, DotbusErrorCode, ValidationIssue } from './errors.js';

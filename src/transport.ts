@@ -103,8 +103,6 @@ export interface EventConsumer {
    * @throws {@link InvalidPatternError} for an invalid pattern.
    */
   subscribe(pattern: string, handler: EventHandler, options?: SubscribeOptions): Subscription;
-  /** Ends a subscription by id; `false` if it was not active. */
-  unsubscribe(id: SubscriptionId): boolean;
   /** Resolves once every queued event has been handled and no handler is running. */
   drain(): Promise<void>;
   /** Drains, then stops all subscriptions and releases resources. */

@@ -3,7 +3,8 @@
  * in the same run. Each case starts its own `redis-server` on a free loopback port (never 6379)
  * and stops it; producers and consumers are separate processes (bench/redis/worker.ts).
  */
-import { sendCommands, startRedis, type RedisServer } from '../../test/helpers/redis-server.js';
+import { sendCommands } from '../../test/helpers/redis/resp-client.js';
+import { startRedis, type RedisServer } from '../../test/helpers/redis/server-process.js';
 import { median, type BenchConfig, type CaseResult } from '../harness.js';
 import { RAW_STREAM_KEY } from '../redis/protocol.js';
 import { runPair, startPair, type Pair } from '../redis/workers.js';

@@ -5,11 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createBus, EventRegistry, JsonCodec, type Transport } from 'dotbus';
-import { RedisPubSubTransport } from 'dotbus/redis';
+import { redisPubSub, redisStreams } from 'dotbus/redis';
 import { Redis } from 'ioredis';
 import { BenchOrder, BenchPing, buildOrders, orderData } from '../events.js';
 import { quantile } from '../harness.js';
-import { loadStreamsTransport } from './streams-transport.js';
 import { monotonicUs, RAW_STREAM_KEY, STREAM_FIELDS, STREAM_GROUP, type Command, type Report, type WorkerConfig } from './protocol.js';
 
 const config = JSON.parse(process.env['BENCH_WORKER'] ?? '{}') as WorkerConfig;
@@ -132,11 +131,10 @@ async function rawStreamsConsumer(onEvent: (sentUs: number | undefined) => void)
 // ---------------------------------------------------------------------------------------------
 // dotbus
 
-async function busTransport(streams: boolean): Promise<Transport> {
+function busTransport(streams: boolean): Transport {
   const connection = { url: config.url };
-  if (!streams) return new RedisPubSubTransport({ connection, namespace: config.namespace, heartbeatMs: 1000 });
-  const RedisStreamsTransport = await loadStreamsTransport();
-  return new RedisStreamsTransport({ connection, namespace: config.namespace, group: STREAM_GROUP, startFrom: 'now', retention: { maxLen: 0 } });
+  if (!streams) return redisPubSub({ connection, namespace: config.namespace, heartbeatMs: 1000 });
+  return redisStreams({ connection, namespace: config.namespace, group: STREAM_GROUP, startFrom: 'now', retention: { maxLen: 0 } });
 }
 
 async function busProducer(streams: boolean): Promise<Producer> {

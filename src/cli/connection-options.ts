@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { createBus, describeError, type BuiltInEvent, type DotbusError, type EventBus, type Transport } from '../index.js';
+import { createBus, type BuiltInEvent, type EventBus, type Transport } from '../index.js';
+import { describeError, type DotbusError } from '../internal.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import { addDurableOptions, durableTransport, type DurableFlags } from './durable-options.js';
 import type { CliIO } from './io.js';
@@ -63,9 +64,9 @@ export async function openBus(flags: ConnectionFlags, io: CliIO): Promise<OpenBu
 }
 
 async function redisTransport(url: string, namespace: string | undefined): Promise<Transport> {
-  const { RedisPubSubTransport } = await loadRedis('--redis');
+  const { redisPubSub } = await loadRedis('--redis');
   try {
-    return new RedisPubSubTransport({
+    return redisPubSub({
       connection: { url, connectTimeoutMs: CONNECT_TIMEOUT_MS },
       ...(namespace === undefined ? {} : { namespace }),
       readyTimeoutMs: CONNECT_TIMEOUT_MS,

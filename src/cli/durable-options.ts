@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { describeError, type Transport } from '../index.js';
+import { type Transport } from '../index.js';
+import { describeError } from '../internal.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
 import { CONNECT_TIMEOUT_MS, loadRedis } from './redis-module.js';
 
@@ -32,7 +33,7 @@ export async function durableTransport(url: string | undefined, namespace: strin
   if (url === undefined) throw new CliError('--durable needs --redis URL, e.g. --redis redis://127.0.0.1:6379', EXIT_USAGE);
   const redis = await loadRedis('--durable');
   try {
-    return new redis.RedisStreamsTransport({
+    return redis.redisStreams({
       connection: { url, connectTimeoutMs: CONNECT_TIMEOUT_MS },
       ...(namespace === undefined ? {} : { namespace }),
       ...(flags.group === undefined ? {} : { group: flags.group }),

@@ -1,4 +1,4 @@
-import { describeError } from '../index.js';
+import { describeError } from '../internal.js';
 // Type-only: erased at run time, so ioredis is loaded only when a command asks for Redis.
 import type * as RedisModule from '../redis/index.js';
 import { CliError } from './cli-error.js';

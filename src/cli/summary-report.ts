@@ -1,5 +1,6 @@
-import type { MonitoringSummary, PipelineResult } from '../monitoring/index.js';
+import type { MonitoringSummary } from '../monitoring/index.js';
 import type { TransportStats } from '../index.js';
+import type { PipelineResult } from './demo/validation-pipeline.js';
 import type { CliIO } from './io.js';
 import { renderTable } from './table.js';
 

@@ -4,7 +4,7 @@ import { DEFAULT_SOURCE, type AnyEventDefinition, type EventsOf } from '../event
 import { EventRegistry } from '../events/registry.js';
 import { NOOP_OBSERVER, type BusObserver } from '../observer.js';
 import type { MatchingEvents, ValidPattern } from '../patterns/pattern-types.js';
-import type { EventHandler, PublishReceipt, SubscribeOptions, Subscription, SubscriptionId, Transport, TransportStats } from '../transport.js';
+import type { EventHandler, PublishReceipt, SubscribeOptions, Subscription, Transport, TransportStats } from '../transport.js';
 import { InMemoryTransport } from '../transports/in-memory.js';
 import { NoopTransport } from '../transports/noop.js';
 import { EventPublisher, type DataOf, type PublisherStats } from './event-publisher.js';
@@ -100,11 +100,6 @@ export class EventBus<E extends AnyBusEvent> {
     options?: SubscribeOptions,
   ): Subscription {
     return this.subscriber.subscribe(pattern, handler, options);
-  }
-
-  /** Ends a subscription by id. */
-  unsubscribe(id: SubscriptionId): boolean {
-    return this.transport.unsubscribe(id);
   }
 
   /** Resolves once the transport is connected and its subscriptions are confirmed. */

@@ -1,6 +1,6 @@
 import type { AnyBusEvent } from '../events/bus-event.js';
 import type { MatchingEvents, ValidPattern } from '../patterns/pattern-types.js';
-import type { EventHandler, SubscribeOptions, Subscription, SubscriptionId, Transport, TransportStats } from '../transport.js';
+import type { EventHandler, SubscribeOptions, Subscription, Transport, TransportStats } from '../transport.js';
 
 /**
  * The high-level consumer: typed subscriptions whose handler type is inferred from the pattern.
@@ -30,11 +30,6 @@ export class EventSubscriber<E extends AnyBusEvent> {
     options?: SubscribeOptions,
   ): Subscription {
     return this.#transport.subscribe(pattern, handler as EventHandler, options);
-  }
-
-  /** Ends a subscription by id; `false` if it was not active. */
-  unsubscribe(id: SubscriptionId): boolean {
-    return this.#transport.unsubscribe(id);
   }
 
   /** Resolves once every queued event has been handled. */

@@ -1,6 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { FieldPath, PerformanceEvent, type PublishReceipt, type ResourceUsage } from '../index.js';
-import type { EventSink } from './event-sink.js';
+import { FieldPath, PerformanceEvent, type EventSink, type PublishReceipt, type ResourceUsage } from '../index.js';
 import { ResourceMeter, type ResourceMark } from './resource-meter.js';
 
 /** Which unit of work and which field a measurement is about. */

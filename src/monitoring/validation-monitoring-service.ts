@@ -1,4 +1,5 @@
-import { InvalidOptionError, ValidationEvent, type AnyBusEvent, type Subscribable, type Subscription } from '../index.js';
+import { ValidationEvent, type AnyBusEvent, type Subscribable, type Subscription } from '../index.js';
+import { InvalidOptionError } from '../internal.js';
 import { ContextState, type ContextLimits } from './context-state.js';
 import { SummaryStats } from './summary-stats.js';
 import type { ContextStatus, ContextView, MonitoringSummary } from './validation-view.js';
@@ -39,7 +40,7 @@ export interface ValidationMonitoringOptions {
  * @example
  * ```ts
  * using monitor = new ValidationMonitoringService({ subscriber: bus });
- * await pipeline.run(orders);
+ * // … validation.* events are published on the bus …
  * console.log(monitor.summary().finished); // { passed: 912, failed: 88 }
  * ```
  */

@@ -1,10 +1,5 @@
 import { Counter, Gauge, register as defaultRegistry, type Registry } from 'prom-client';
-import type { DropReason, TransportStats } from '../index.js';
-
-/** Anything with counters: a bus, a transport. */
-export interface StatsSource {
-  stats(): TransportStats;
-}
+import type { DropReason, StatsSource, TransportStats } from '../index.js';
 
 /** Options of {@link registerBusMetrics}. */
 export interface BusMetricsOptions {

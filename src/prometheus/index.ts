@@ -3,4 +3,4 @@
  * `prom-client` (an optional peer dependency).
  */
 export { registerBusMetrics } from './bus-metrics.js';
-export type { BusMetricsOptions, StatsSource } from './bus-metrics.js';
+export type { BusMetricsOptions } from './bus-metrics.js';

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '../index.js';
+import { InvalidOptionError } from '../internal.js';
 
 /** Exponential backoff with full jitter (DESIGN §6). */
 export interface BackoffOptions {

@@ -1,4 +1,4 @@
-import { ConnectionError } from '../index.js';
+import { ConnectionError } from '../internal.js';
 import type { RedisClient } from './connection.js';
 
 /** State of a Redis connection as dotbus reports it. */

@@ -1,5 +1,5 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
-import { InvalidOptionError } from '../index.js';
+import { InvalidOptionError } from '../internal.js';
 import { fullJitterDelay, type BackoffOptions } from './backoff.js';
 
 /** A Redis client dotbus can use: standalone/Sentinel (`Redis`) or `Cluster`. */

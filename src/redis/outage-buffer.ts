@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '../index.js';
+import { InvalidOptionError } from '../internal.js';
 
 /** What an {@link OutageBuffer} does when it is full. */
 export type OutagePolicy = 'drop-oldest' | 'drop-newest';

@@ -1,4 +1,5 @@
-import { RECEIPT, type PublishReceipt } from '../index.js';
+import { type PublishReceipt } from '../index.js';
+import { RECEIPT } from '../internal.js';
 
 interface Pending {
   settled: boolean;

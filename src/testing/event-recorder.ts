@@ -1,12 +1,8 @@
 import type { AnyBusEvent } from '../events/bus-event.js';
 import { DotbusError } from '../errors.js';
 import { matchesPattern } from '../patterns/pattern.js';
-import type { EventHandler, SubscribeOptions, Subscription } from '../transport.js';
-
-/** Anything that can subscribe: a bus, a subscriber or a transport. */
-export interface Subscribable {
-  subscribe(pattern: string, handler: EventHandler, options?: SubscribeOptions): Subscription;
-}
+import type { Subscribable } from '../bus-views.js';
+import type { SubscribeOptions, Subscription } from '../transport.js';
 
 interface Waiter<E> {
   readonly pattern: string;

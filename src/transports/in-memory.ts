@@ -8,7 +8,6 @@ import {
   type PublishReceipt,
   type SubscribeOptions,
   type Subscription,
-  type SubscriptionId,
   type Transport,
   type TransportContext,
   type TransportStats,
@@ -81,21 +80,12 @@ export class InMemoryTransport implements Transport {
   }
 
   publishLocal(event: BusEvent): void {
-    if (this.#closed) return;
-    try {
-      void this.#dispatcher.dispatch(event);
-    } catch {
-      // A full `reject` queue refuses a system event; it is counted as a drop already.
-    }
+    if (!this.#closed) this.#dispatcher.dispatchLocal(event);
   }
 
   subscribe(pattern: string, handler: EventHandler, options?: SubscribeOptions): Subscription {
     if (this.#closed) throw new TransportClosedError(this.name);
     return this.#dispatcher.subscribe(pattern, handler, options);
-  }
-
-  unsubscribe(id: SubscriptionId): boolean {
-    return this.#dispatcher.unsubscribe(id);
   }
 
   drain(): Promise<void> {

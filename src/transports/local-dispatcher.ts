@@ -1,25 +1,19 @@
 import type { BusEvent } from '../events/bus-event.js';
 import { HandlerError } from '../errors.js';
 import { NOOP_OBSERVER, type BusObserver, type DropReason } from '../observer.js';
-import { PatternIndex } from '../patterns/pattern-index.js';
-import { parsePattern } from '../patterns/pattern.js';
-import type { EventHandler, QueueOptions, SubscribeOptions, Subscription, SubscriptionId, TransportStats } from '../transport.js';
-import { linkAbort } from './abort-link.js';
+import type { EventHandler, QueueOptions, SubscribeOptions, Subscription, TransportStats } from '../transport.js';
 import { DropCounters } from './drop-counters.js';
 import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_POLICY, DEFAULT_QUEUE_CAPACITY, LocalSubscription } from './local-subscription.js';
+import { SubscriptionTable, type PatternHooks } from './subscription-table.js';
 
 /** Options of a {@link LocalDispatcher}. */
-export interface LocalDispatcherOptions {
+export interface LocalDispatcherOptions extends PatternHooks {
   /** Default queue of each subscription. */
   readonly queue?: QueueOptions;
   /** Default in-flight limit of each subscription. @default 64 */
   readonly maxInFlight?: number;
   /** Handler calls per turn of the event loop before yielding to I/O. @default 8192 */
   readonly batchSize?: number;
-  /** Called when the first subscription of a pattern arrives (e.g. to `PSUBSCRIBE`). */
-  readonly onPatternAdded?: (pattern: string) => void;
-  /** Called when the last subscription of a pattern leaves (e.g. to `PUNSUBSCRIBE`). */
-  readonly onPatternRemoved?: (pattern: string) => void;
 }
 
 const NOT_WAITING = undefined;
@@ -33,16 +27,13 @@ const NOT_WAITING = undefined;
  */
 export class LocalDispatcher {
   observer: BusObserver = NOOP_OBSERVER;
-  readonly #index = new PatternIndex<LocalSubscription>();
-  readonly #byId = new Map<SubscriptionId, LocalSubscription>();
-  readonly #patternRefs = new Map<string, number>();
+  readonly #table: SubscriptionTable<LocalSubscription>;
   readonly #ready: LocalSubscription[] = [];
   readonly #drainWaiters: (() => void)[] = [];
   readonly #drops = new DropCounters();
   readonly #options: LocalDispatcherOptions;
   readonly #batchSize: number;
   #scheduled = false;
-  #nextId = 0;
   #published = 0;
   #delivered = 0;
   #handlerErrors = 0;
@@ -52,50 +43,31 @@ export class LocalDispatcher {
 
   constructor(options: LocalDispatcherOptions = {}) {
     this.#options = options;
+    this.#table = new SubscriptionTable(options);
     this.#batchSize = options.batchSize ?? 8192;
   }
 
   /** @see {@link EventConsumer.subscribe} */
   subscribe(pattern: string, handler: EventHandler, options: SubscribeOptions = {}): Subscription {
-    parsePattern(pattern);
-    const sub = new LocalSubscription(
-      `sub-${++this.#nextId}`,
+    return this.#table.add(pattern, options, (id) => new LocalSubscription(
+      id,
       pattern,
       handler,
       options.queue?.policy ?? this.#options.queue?.policy ?? DEFAULT_POLICY,
       options.queue?.capacity ?? this.#options.queue?.capacity ?? DEFAULT_QUEUE_CAPACITY,
       options.maxInFlight ?? this.#options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
       (s) => this.#release(s),
-    );
-    if (options.signal?.aborted === true) {
-      sub.active = false;
-      return sub;
-    }
-    this.#index.add(pattern, sub);
-    this.#byId.set(sub.id, sub);
-    const refs = this.#patternRefs.get(pattern) ?? 0;
-    this.#patternRefs.set(pattern, refs + 1);
-    if (refs === 0) this.#options.onPatternAdded?.(pattern);
-    sub.detach = linkAbort(options.signal, () => sub.unsubscribe());
-    return sub;
-  }
-
-  /** @see {@link EventConsumer.unsubscribe} */
-  unsubscribe(id: SubscriptionId): boolean {
-    const sub = this.#byId.get(id);
-    if (sub === undefined) return false;
-    this.#release(sub);
-    return true;
+    ));
   }
 
   /** Distinct patterns with at least one subscription. */
   patterns(): string[] {
-    return [...this.#patternRefs.keys()];
+    return this.#table.patterns();
   }
 
   /** Whether any subscription matches `eventType` (cached; cheap). */
   hasSubscribers(eventType: string): boolean {
-    return this.#index.match(eventType).length > 0;
+    return this.#table.match(eventType).length > 0;
   }
 
   /**
@@ -107,7 +79,7 @@ export class LocalDispatcher {
    */
   dispatch(event: BusEvent): Promise<'dropped' | undefined> | 'dropped' | undefined {
     this.#published++;
-    const subs = this.#index.match(event.eventType);
+    const subs = this.#table.match(event.eventType);
     if (subs.length === 0) {
       this.#unrouted++;
       return NOT_WAITING;
@@ -137,6 +109,18 @@ export class LocalDispatcher {
     return refused ? 'dropped' : NOT_WAITING;
   }
 
+  /**
+   * Dispatches a `system.*` event about this process without waiting and without throwing: a
+   * full `wait` queue parks it, a full `reject` queue refuses it (counted as a drop already).
+   */
+  dispatchLocal(event: BusEvent): void {
+    try {
+      void this.dispatch(event);
+    } catch {
+      // Counted by dispatch; a system event must not fail its reporter.
+    }
+  }
+
   /** Resolves once every queue is empty and no handler is running. */
   drain(): Promise<void> {
     if (this.#idle()) return Promise.resolve();
@@ -146,7 +130,7 @@ export class LocalDispatcher {
   /** Drains, then ends every subscription. */
   async close(): Promise<void> {
     await this.drain();
-    for (const sub of [...this.#byId.values()]) this.#release(sub);
+    for (const sub of this.#table.all()) this.#release(sub);
   }
 
   /** A snapshot of the counters. */
@@ -258,22 +242,11 @@ export class LocalDispatcher {
   }
 
   #release(sub: LocalSubscription): void {
-    if (!sub.active) return;
-    sub.active = false;
-    sub.detach?.();
-    sub.detach = undefined;
-    this.#index.remove(sub.pattern, sub);
-    this.#byId.delete(sub.id);
+    if (!this.#table.release(sub)) return;
     const queued = sub.queue.length;
     const discarded = sub.discard();
     this.#queued -= queued;
     if (discarded > 0) this.#drop('closed', discarded);
-    const refs = (this.#patternRefs.get(sub.pattern) ?? 1) - 1;
-    if (refs > 0) this.#patternRefs.set(sub.pattern, refs);
-    else {
-      this.#patternRefs.delete(sub.pattern);
-      this.#options.onPatternRemoved?.(sub.pattern);
-    }
     this.#checkIdle();
   }
 

@@ -1,7 +1,8 @@
 import type { BusEvent } from '../events/bus-event.js';
 import { BufferFullError, InvalidOptionError } from '../errors.js';
-import type { BackpressurePolicy, EventHandler, Subscription, SubscriptionId } from '../transport.js';
+import type { BackpressurePolicy, EventHandler, SubscriptionId } from '../transport.js';
 import { RingBuffer } from './ring-buffer.js';
+import { TableSubscription } from './subscription-table.js';
 
 /** How an offer to a subscription's queue went. */
 export type OfferOutcome = 'queued' | 'dropped-oldest' | 'dropped-newest' | 'wait';
@@ -22,26 +23,24 @@ interface Waiter {
  *
  * @internal The dispatcher drives it; applications see it as a {@link Subscription}.
  */
-export class LocalSubscription implements Subscription {
+export class LocalSubscription extends TableSubscription {
   readonly queue: RingBuffer<BusEvent>;
   inFlight = 0;
-  active = true;
-  /** Removes the `abort` listener of the subscriber's signal, so an ended subscription is freed. */
-  detach: (() => void) | undefined;
   /** Whether it is already in the dispatcher's ready list. */
   ready = false;
   /** Publishers waiting for room (policy `wait`), in publish order. */
   readonly waiters: Waiter[] = [];
 
   constructor(
-    readonly id: SubscriptionId,
-    readonly pattern: string,
-    readonly handler: EventHandler,
+    id: SubscriptionId,
+    pattern: string,
+    handler: EventHandler,
     readonly policy: BackpressurePolicy,
     capacity: number,
     readonly maxInFlight: number,
-    private readonly release: (s: LocalSubscription) => void,
+    release: (s: LocalSubscription) => void,
   ) {
+    super(id, pattern, handler, release as (s: TableSubscription) => void);
     if (!Number.isInteger(capacity) || capacity < 1) throw new InvalidOptionError('queue.capacity', 'must be an integer ≥ 1');
     if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new InvalidOptionError('maxInFlight', 'must be an integer ≥ 1');
     this.queue = new RingBuffer<BusEvent>(capacity);
@@ -94,13 +93,5 @@ export class LocalSubscription implements Subscription {
     const parked = this.waiters.length;
     for (const w of this.waiters.splice(0)) w.resolve(false);
     return this.queue.clear() + parked;
-  }
-
-  unsubscribe(): void {
-    if (this.active) this.release(this);
-  }
-
-  [Symbol.dispose](): void {
-    this.unsubscribe();
   }
 }

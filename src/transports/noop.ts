@@ -60,10 +60,6 @@ export class NoopTransport implements Transport {
     return NOOP_SUBSCRIPTION;
   }
 
-  unsubscribe(): boolean {
-    return false;
-  }
-
   drain(): Promise<void> {
     return DONE;
   }

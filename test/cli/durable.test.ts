@@ -1,6 +1,7 @@
 import { CloudEvent } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendCommands, startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { sendCommands } from '../helpers/redis/resp-client.js';
+import { startRedis, type RedisServer } from '../helpers/redis/server-process.js';
 import { waitUntil } from '../helpers/wait.js';
 import { buildOnce, oneLine, runCli, startCli } from './run-cli.js';
 

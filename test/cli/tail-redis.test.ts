@@ -1,6 +1,6 @@
 import { CloudEvent } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { startRedis, type RedisServer } from '../helpers/redis/server-process.js';
 import { buildOnce, runCli, startCli } from './run-cli.js';
 
 let redis: RedisServer;

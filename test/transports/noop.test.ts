@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createBus, InMemoryTransport, NoopTransport, Type, defineEvent } from '../../src/index.js';
+import { createBus, InMemoryTransport, Type, defineEvent } from '../../src/index.js';
+import { NoopTransport } from '../../src/internal.js';
 
 const Ping = defineEvent({ type: 'ping', version: '1.0.0', schema: Type.Object({ n: Type.Number() }) });
 

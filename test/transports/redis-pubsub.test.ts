@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
-import { RedisPubSubTransport } from '../../src/redis/index.js';
+import { redisPubSub } from '../../src/redis/index.js';
 import { describeTransport } from '../conformance/transport-suite.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { startRedis, type RedisServer } from '../helpers/redis/server-process.js';
 
 let server: RedisServer;
 beforeAll(async () => {
@@ -12,5 +12,5 @@ afterAll(async () => {
 });
 
 describeTransport('RedisPubSub', { crossInstance: true, durable: false }, async ({ namespace }) =>
-  new RedisPubSubTransport({ connection: { url: server.url, backoff: { baseMs: 20, capMs: 500 } }, namespace }),
+  redisPubSub({ connection: { url: server.url, backoff: { baseMs: 20, capMs: 500 } }, namespace }),
 );

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll } from 'vitest';
-import { RedisStreamsTransport } from '../../src/redis/streams-transport.js';
+import { redisStreams } from '../../src/redis/index.js';
 import { describeTransport } from '../conformance/transport-suite.js';
-import { startRedis, type RedisServer } from '../helpers/redis-server.js';
+import { startRedis, type RedisServer } from '../helpers/redis/server-process.js';
 
 let server: RedisServer | undefined;
 beforeAll(async () => {
@@ -20,11 +20,11 @@ const fast = { retry: { maxAttempts: 3, backoff: { baseMs: 5, capMs: 20 } }, blo
 // Broadcast: every transport is its own group, so each sees every event; a new group starts at
 // the oldest retained entry (durable: a late subscriber gets what was published before it).
 describeTransport('RedisStreams (broadcast)', { crossInstance: true, durable: true }, async ({ namespace }) =>
-  new RedisStreamsTransport({ connection: { url: url() }, namespace, startFrom: 'beginning', ...fast }),
+  redisStreams({ connection: { url: url() }, namespace, startFrom: 'beginning', ...fast }),
 );
 
 // Work sharing: every transport made for one test namespace joins that namespace's named group as
 // a competing member, so each event is handled by exactly one of them (the suite checks the split).
 describeTransport('RedisStreams (work sharing, guarded)', { crossInstance: true, durable: true, sharedGroup: true }, async ({ namespace }) =>
-  new RedisStreamsTransport({ connection: { url: url() }, namespace, group: `svc-${namespace}`, idempotency: true, ...fast }),
+  redisStreams({ connection: { url: url() }, namespace, group: `svc-${namespace}`, idempotency: true, ...fast }),
 );

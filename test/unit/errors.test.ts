@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DotbusError, isDotbusError, PublishError } from '../../src/index.js';
+import { isDotbusError } from '../../src/index.js';
+import { DotbusError, PublishError } from '../../src/internal.js';
 
 describe('isDotbusError', () => {
   it('recognises errors by code, also from another installed copy of dotbus', () => {

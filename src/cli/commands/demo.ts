@@ -1,14 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
-import {
-  EventDrivenPerformanceCoordinator,
-  ValidationMonitoringService,
-  ValidationPipeline,
-  createOrderValidator,
-  generateOrders,
-} from '../../monitoring/index.js';
+import { EventDrivenPerformanceCoordinator, ValidationMonitoringService } from '../../monitoring/index.js';
 import type { CommandModule } from '../command-module.js';
 import { addConnectionOptions, openBus, type ConnectionFlags, type OpenBus } from '../connection-options.js';
+import { generateOrders } from '../demo/dataset.js';
+import { createOrderValidator } from '../demo/order-rules.js';
+import { ValidationPipeline } from '../demo/validation-pipeline.js';
 import type { CliIO } from '../io.js';
 import { integerIn } from '../options.js';
 import { ProgressBar } from '../progress-bar.js';

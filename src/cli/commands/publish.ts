@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { BUILT_IN_EVENTS, EventRegistry, JsonCodec, parseUntrustedJson, type AnyEventDefinition, type BusEvent, type ValidationIssue } from '../../index.js';
+import { BUILT_IN_EVENTS, EventRegistry, JsonCodec, type AnyEventDefinition, type BusEvent, type ValidationIssue } from '../../index.js';
+import { parseUntrustedJson } from '../../internal.js';
 import { CliError, EXIT_USAGE } from '../cli-error.js';
 import type { CommandModule } from '../command-module.js';
 import { addConnectionOptions, openBus, type ConnectionFlags } from '../connection-options.js';

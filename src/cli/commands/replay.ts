@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import { describeError, parsePattern } from '../../index.js';
+import { parsePattern } from '../../index.js';
+import { describeError } from '../../internal.js';
 import { CliError, EXIT_USAGE } from '../cli-error.js';
 import type { CommandModule } from '../command-module.js';
 import { formatEvent } from '../event-line.js';

@@ -1,5 +1,6 @@
 import { Option, type Command } from 'commander';
-import { JsonCodec, parsePattern, describeError, type AnyBusEvent } from '../../index.js';
+import { JsonCodec, parsePattern, type AnyBusEvent } from '../../index.js';
+import { describeError } from '../../internal.js';
 import { CliError, EXIT_USAGE } from '../cli-error.js';
 import type { CommandModule } from '../command-module.js';
 import { addConnectionOptions, openBus, type ConnectionFlags } from '../connection-options.js';

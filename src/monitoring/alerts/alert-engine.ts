@@ -1,13 +1,15 @@
 import {
   AlertEvent,
-  InvalidOptionError,
   type AnyBusEvent,
+  type EventSink,
   type EventHandler,
   type MatchingEvents,
   type Subscription,
   type ValidPattern,
 } from '../../index.js';
-import type { EventSink } from '../event-sink.js';
+import {
+  InvalidOptionError,
+} from '../../internal.js';
 import type { AnomalyRuleOptions, MatchRuleOptions, RuleOptions, RuleState, ThresholdRuleOptions } from './alert-rules.js';
 import { RunningStats } from './running-stats.js';
 import { SlidingWindow } from './sliding-window.js';

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '../../index.js';
+import { InvalidOptionError } from '../../internal.js';
 import type { StreamKeys } from './keys.js';
 
 /** A value a commit command takes; numbers are sent as their decimal text. */

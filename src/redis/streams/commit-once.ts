@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '../../index.js';
+import { InvalidOptionError } from '../../internal.js';
 import type { RedisClient } from '../connection.js';
 import { CommitCommands } from './commit-commands.js';
 import type { StreamKeys } from './keys.js';

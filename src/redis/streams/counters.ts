@@ -1,4 +1,4 @@
-import { DropCounters } from '../../index.js';
+import { DropCounters } from '../../internal.js';
 
 /**
  * Mutable counters shared by the parts of one Streams consumer.

@@ -1,14 +1,14 @@
-import { DecodeError, HandlerError, type BusEvent, type BusObserver, type JsonCodec } from '../../index.js';
+import { type BusEvent, type BusObserver, type JsonCodec } from '../../index.js';
+import { DecodeError, HandlerError, type SubscriptionTable, type TableSubscription } from '../../internal.js';
 import type { AttemptLedger } from './attempts.js';
 import type { StreamsCounters } from './counters.js';
 import type { StreamEntry } from './entries.js';
 import { describeFailures, type HandlerRunner } from './handler-runner.js';
 import type { StreamSettler } from './settler.js';
-import type { StreamSubscriptions } from './subscriptions.js';
 
 /** What an {@link EntryProcessor} works with. */
 export interface EntryProcessorContext {
-  readonly subscriptions: StreamSubscriptions;
+  readonly subscriptions: SubscriptionTable<TableSubscription>;
   readonly runner: HandlerRunner;
   readonly settler: StreamSettler;
   readonly attempts: AttemptLedger;

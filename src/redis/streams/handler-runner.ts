@@ -1,6 +1,6 @@
-import { HandlerError, describeError, type BusEvent } from '../../index.js';
+import { type BusEvent } from '../../index.js';
+import { describeError, HandlerError, type TableSubscription } from '../../internal.js';
 import { fullJitterDelay, type BackoffOptions } from '../backoff.js';
-import type { StreamSubscription } from './subscriptions.js';
 
 /** How handling one event went, after retries. */
 export type HandlingOutcome =
@@ -50,7 +50,7 @@ export class HandlerRunner {
    * Handles `event` with `subs`; resolves once all succeeded or the attempts ran out. Never rejects.
    * `attempts` in the outcome counts from the first delivery (`prior` included).
    */
-  async run(event: BusEvent, subs: readonly StreamSubscription[], isClosing: () => boolean, start: RunStart = {}): Promise<HandlingOutcome> {
+  async run(event: BusEvent, subs: readonly TableSubscription[], isClosing: () => boolean, start: RunStart = {}): Promise<HandlingOutcome> {
     let todo = subs;
     let attempt = start.prior ?? 0;
     let errors: HandlerError[] = [];
@@ -69,8 +69,8 @@ export class HandlerRunner {
     return { ok: false, attempts: attempt, failures: errors };
   }
 
-  async #attempt(event: BusEvent, subs: readonly StreamSubscription[]): Promise<{ sub: StreamSubscription; error: HandlerError }[]> {
-    const failed: { sub: StreamSubscription; error: HandlerError }[] = [];
+  async #attempt(event: BusEvent, subs: readonly TableSubscription[]): Promise<{ sub: TableSubscription; error: HandlerError }[]> {
+    const failed: { sub: TableSubscription; error: HandlerError }[] = [];
     const waits: Promise<void>[] = [];
     for (const sub of subs) {
       const fail = (e: unknown): void => {

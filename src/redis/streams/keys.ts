@@ -1,7 +1,4 @@
-import { InvalidOptionError } from '../../index.js';
-
-/** The default namespace of the Streams transport. */
-export const DEFAULT_STREAMS_NAMESPACE = 'dotbus';
+import { checkNamespace } from '../namespace.js';
 
 /**
  * The Redis keys of one Streams namespace.
@@ -26,10 +23,11 @@ export class StreamKeys {
   readonly hashTag: string;
   readonly #guardPrefix: string;
 
-  constructor(readonly namespace: string = DEFAULT_STREAMS_NAMESPACE) {
-    if (namespace === '' || namespace.length > 200 || /[\s\p{Cc}{}]/u.test(namespace)) {
-      throw new InvalidOptionError('namespace', 'must be 1–200 printable characters without spaces or braces, e.g. `orders-prod`');
-    }
+  readonly namespace: string;
+
+  constructor(ns?: string) {
+    const namespace = checkNamespace(ns);
+    this.namespace = namespace;
     this.hashTag = `{${namespace}}`;
     this.events = `{${namespace}}:events`;
     this.deadLetter = `{${namespace}}:dead-letter`;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../../helpers/redis-server.js';
+import { startRedis, type RedisServer } from '../../helpers/redis/server-process.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { Consumer } from './consumer-harness.js';
 

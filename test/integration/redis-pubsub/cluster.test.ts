@@ -1,6 +1,6 @@
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedisCluster, type RedisCluster } from '../../helpers/redis-server.js';
+import { startRedisCluster, type RedisCluster } from '../../helpers/redis/cluster.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { Consumer } from './consumer-harness.js';
 

@@ -1,6 +1,6 @@
 /** An in-process consumer for the Redis Pub/Sub integration tests, with the counts they assert on. */
 import { createBus, type Subscription } from '../../../src/index.js';
-import { RedisPubSubTransport, type RedisPubSubOptions, type RedisPubSubStats } from '../../../src/redis/index.js';
+import { redisPubSub, type RedisPubSubTransport, type RedisPubSubOptions, type RedisPubSubStats } from '../../../src/redis/index.js';
 import { FIXTURE_EVENTS } from '../../fixtures/redis-pubsub/events.js';
 
 function fixtureBus(transport: RedisPubSubTransport): ReturnType<typeof createBus<typeof FIXTURE_EVENTS>> {
@@ -17,7 +17,7 @@ export class Consumer {
   delivered = 0;
 
   constructor(url: string, namespace: string, options: Partial<RedisPubSubOptions> = {}, handler?: () => void) {
-    this.transport = new RedisPubSubTransport({
+    this.transport = redisPubSub({
       connection: { url, backoff: { baseMs: 20, capMs: 250 } },
       namespace,
       queue: { capacity: 200_000 },

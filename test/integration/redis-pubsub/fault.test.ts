@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../../helpers/redis-server.js';
+import { startRedis, type RedisServer } from '../../helpers/redis/server-process.js';
 import { waitUntil } from '../../helpers/wait.js';
-import { FixtureProcess } from '../../fixtures/redis-pubsub/child.js';
+import { FixtureProcess } from '../../fixtures/redis-pubsub/fixture-process.js';
 import { Consumer } from './consumer-harness.js';
 
 let server: RedisServer;

@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUILT_IN_EVENTS, EventRegistry, JsonCodec } from '../../../src/index.js';
 import type { DecodeErrorInfo } from '../../../src/redis/index.js';
-import { startRedis, type RedisServer } from '../../helpers/redis-server.js';
+import { startRedis, type RedisServer } from '../../helpers/redis/server-process.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { Tick } from '../../fixtures/redis-pubsub/events.js';
 import { Consumer } from './consumer-harness.js';

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendCommands, startRedis, type RedisServer } from '../../helpers/redis-server.js';
+import { sendCommands } from '../../helpers/redis/resp-client.js';
+import { startRedis, type RedisServer } from '../../helpers/redis/server-process.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { BUILT_IN_EVENTS, EventRegistry, JsonCodec } from '../../../src/index.js';
 import { Tick } from '../../fixtures/redis-pubsub/events.js';

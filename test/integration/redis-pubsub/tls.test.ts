@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBus, defineEvent, Type } from '../../../src/index.js';
-import { RedisPubSubTransport } from '../../../src/redis/index.js';
-import { getFreePort, startRedis, type RedisServer } from '../../helpers/redis-server.js';
+import { redisPubSub } from '../../../src/redis/index.js';
+import { getFreePort } from '../../helpers/redis/free-port.js';
+import { startRedis, type RedisServer } from '../../helpers/redis/server-process.js';
 import { waitUntil } from '../../helpers/wait.js';
 
 const Secret = defineEvent({ type: 'vault.opened', version: '1.0.0', schema: Type.Object({ n: Type.Integer() }) });
@@ -36,7 +37,7 @@ afterAll(async () => {
 describe('Redis Pub/Sub over TLS', () => {
   it('delivers through a TLS connection built by the user (rediss, custom CA)', async () => {
     const client = new Redis({ host: '127.0.0.1', port: tlsPort, tls: { ca, servername: '127.0.0.1' }, lazyConnect: true });
-    const make = () => createBus({ events: [Secret], transport: new RedisPubSubTransport({ connection: { client }, namespace: `tls-${process.pid}` }) });
+    const make = () => createBus({ events: [Secret], transport: redisPubSub({ connection: { client }, namespace: `tls-${process.pid}` }) });
     const consumer = make();
     const producer = make();
     const got: number[] = [];
@@ -53,7 +54,7 @@ describe('Redis Pub/Sub over TLS', () => {
   });
 
   it('a plain redis:// connection to the TLS port fails with a clear error instead of hanging', async () => {
-    const bus = createBus({ events: [Secret], transport: new RedisPubSubTransport({ connection: { url: `redis://127.0.0.1:${tlsPort}`, connectTimeoutMs: 500 }, readyTimeoutMs: 1_500 }) });
+    const bus = createBus({ events: [Secret], transport: redisPubSub({ connection: { url: `redis://127.0.0.1:${tlsPort}`, connectTimeoutMs: 500 }, readyTimeoutMs: 1_500 }) });
     bus.subscribe('vault.*', () => {});
     await expect(bus.ready()).rejects.toMatchObject({ code: 'CONNECTION_FAILED' });
     await bus.close();

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../../helpers/redis-server.js';
-import { FixtureProcess } from '../../fixtures/redis-pubsub/child.js';
+import { startRedis, type RedisServer } from '../../helpers/redis/server-process.js';
+import { FixtureProcess } from '../../fixtures/redis-pubsub/fixture-process.js';
 
 let server: RedisServer;
 beforeAll(async () => {

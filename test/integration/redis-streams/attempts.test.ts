@@ -1,9 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createBus, type EventBus, type EventOfDefinition } from '../../../src/index.js';
-import { RedisStreamsTransport } from '../../../src/redis/streams-transport.js';
+import { redisStreams, type RedisStreamsTransport } from '../../../src/redis/index.js';
 import { Job } from '../../fixtures/redis-streams/jobs.js';
-import { sendCommands, startRedis, type RedisServer, type RespReply } from '../../helpers/redis-server.js';
-import { Crew, waitFor } from './crew.js';
+import { sendCommands, type RespReply } from '../../helpers/redis/resp-client.js';
+import { startRedis, type RedisServer } from '../../helpers/redis/server-process.js';
+import { waitFor } from '../../helpers/wait.js';
+import { Crew } from './consumer-processes.js';
 
 type JobEvent = EventOfDefinition<typeof Job>;
 let server: RedisServer;
@@ -25,7 +27,7 @@ const redis = async (...cmd: string[]): Promise<RespReply> => (await sendCommand
 
 /** An in-process member of group `svc`; `poison` handles `job.poison`, the rest is recorded in `handled`. */
 function member(namespace: string, maxAttempts: number, poison: () => Promise<void> | void, handled: Set<number>, closeTimeoutMs = 5_000): { bus: EventBus<JobEvent>; streams: RedisStreamsTransport } {
-  const streams = new RedisStreamsTransport({
+  const streams = redisStreams({
     connection: { url: server.url }, namespace, group: 'svc', claimIdleMs: CLAIM_IDLE_MS, blockMs: 200, closeTimeoutMs,
     retry: { maxAttempts, backoff: { baseMs: 5, capMs: 20 } },
   });
@@ -36,7 +38,7 @@ function member(namespace: string, maxAttempts: number, poison: () => Promise<vo
 }
 
 async function publish(namespace: string, events: JobEvent[]): Promise<void> {
-  const p = createBus({ events: [Job], transport: new RedisStreamsTransport({ connection: { url: server.url }, namespace }) });
+  const p = createBus({ events: [Job], transport: redisStreams({ connection: { url: server.url }, namespace }) });
   await p.publishBatch(events);
   await p.close();
 }

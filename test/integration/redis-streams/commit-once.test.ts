@@ -1,9 +1,11 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createBus, type DotbusError } from '../../../src/index.js';
-import { RedisStreamsTransport } from '../../../src/redis/streams-transport.js';
+import { createBus } from '../../../src/index.js';
+import { type DotbusError } from '../../../src/internal.js';
+import { redisStreams, type RedisStreamsTransport, type RedisStreamsOptions } from '../../../src/redis/index.js';
 import { Job } from '../../fixtures/redis-streams/jobs.js';
-import { sendCommands, startRedis, type RedisServer, type RespReply } from '../../helpers/redis-server.js';
-import { waitFor } from './crew.js';
+import { sendCommands, type RespReply } from '../../helpers/redis/resp-client.js';
+import { startRedis, type RedisServer } from '../../helpers/redis/server-process.js';
+import { waitFor } from '../../helpers/wait.js';
 
 let server: RedisServer;
 const open: RedisStreamsTransport[] = [];
@@ -19,8 +21,8 @@ afterAll(async () => {
 });
 
 const redis = async (...cmd: string[]): Promise<RespReply> => (await sendCommands(server.port, [cmd]))[0]!;
-async function transport(extra: ConstructorParameters<typeof RedisStreamsTransport>[0] = {}): Promise<RedisStreamsTransport> {
-  const t = new RedisStreamsTransport({ connection: { url: server.url }, namespace: `once-${process.pid}-${++nsCounter}`, group: 'svc', blockMs: 200, ...extra });
+async function transport(extra: RedisStreamsOptions = {}): Promise<RedisStreamsTransport> {
+  const t = redisStreams({ connection: { url: server.url }, namespace: `once-${process.pid}-${++nsCounter}`, group: 'svc', blockMs: 200, ...extra });
   open.push(t);
   await t.ready();
   return t;

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBus } from '../../../src/index.js';
-import { RedisStreamsTransport } from '../../../src/redis/streams-transport.js';
+import { redisStreams } from '../../../src/redis/index.js';
 import { Job } from '../../fixtures/redis-streams/jobs.js';
-import { sendCommands, startRedis, type RedisServer } from '../../helpers/redis-server.js';
-import { Crew, waitFor } from './crew.js';
+import { sendCommands } from '../../helpers/redis/resp-client.js';
+import { startRedis, type RedisServer } from '../../helpers/redis/server-process.js';
+import { waitFor } from '../../helpers/wait.js';
+import { Crew } from './consumer-processes.js';
 
 const TOTAL = 50_000;
 let server: RedisServer;
@@ -49,7 +51,7 @@ async function crashRun(mode: Mode): Promise<CrashResult> {
   };
   try {
     await waitFor('three members ready', 30_000, () => members.every((m) => m.ready), progress, died);
-    const producer = createBus({ events: [Job], transport: new RedisStreamsTransport({ connection: { url: server.url }, namespace: ns }) });
+    const producer = createBus({ events: [Job], transport: redisStreams({ connection: { url: server.url }, namespace: ns }) });
     await producer.ready();
     // Kill one member mid-stream: once a third is handled, while events are still being published.
     let killedAfter = -1;

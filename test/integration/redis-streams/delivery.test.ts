@@ -1,9 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { createBus, type EventBus, type EventOfDefinition } from '../../../src/index.js';
-import { replayEvents, replayInto } from '../../../src/redis/streams-replay.js';
-import { RedisStreamsTransport } from '../../../src/redis/streams-transport.js';
+import { replayEvents, replayInto } from '../../../src/redis/streams/replay.js';
+import { redisStreams, type RedisStreamsTransport, type RedisStreamsOptions } from '../../../src/redis/index.js';
 import { Job } from '../../fixtures/redis-streams/jobs.js';
-import { sendCommands, startRedis, type RedisServer, type RespReply } from '../../helpers/redis-server.js';
+import { sendCommands, type RespReply } from '../../helpers/redis/resp-client.js';
+import { startRedis, type RedisServer } from '../../helpers/redis/server-process.js';
 import { waitUntil } from '../../helpers/wait.js';
 
 type JobEvent = EventOfDefinition<typeof Job>;
@@ -22,8 +23,8 @@ afterAll(async () => {
 });
 
 const ns = (): string => `delivery-${process.pid}-${++nsCounter}`;
-function bus(namespace: string, extra: ConstructorParameters<typeof RedisStreamsTransport>[0] = {}): StreamsBus {
-  const transport = new RedisStreamsTransport({ connection: { url: server.url }, namespace, blockMs: 200, ...extra });
+function bus(namespace: string, extra: RedisStreamsOptions = {}): StreamsBus {
+  const transport = redisStreams({ connection: { url: server.url }, namespace, blockMs: 200, ...extra });
   const b = createBus({ events: [Job], transport, onError: () => {} }) as unknown as EventBus<JobEvent>;
   open.push(b);
   return Object.assign(b, { streams: transport });

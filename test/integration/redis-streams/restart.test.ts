@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBus } from '../../../src/index.js';
-import { RedisStreamsTransport } from '../../../src/redis/streams-transport.js';
+import { redisStreams } from '../../../src/redis/index.js';
 import { Job } from '../../fixtures/redis-streams/jobs.js';
-import { startRedis, type RedisServer } from '../../helpers/redis-server.js';
+import { startRedis, type RedisServer } from '../../helpers/redis/server-process.js';
 import { waitUntil } from '../../helpers/wait.js';
 
 let server: RedisServer;
@@ -17,11 +17,11 @@ describe('Redis Streams: Redis is stopped and started mid-stream (appendfsync al
   it('loses no event whose publish was acknowledged', async () => {
     const ns = `restart-${process.pid}`;
     const opts = { connection: { url: server.url, backoff: { baseMs: 20, capMs: 200 } }, namespace: ns, blockMs: 200 };
-    const consumer = createBus({ events: [Job], transport: new RedisStreamsTransport({ ...opts, group: 'svc', claimIdleMs: 1_000 }) });
+    const consumer = createBus({ events: [Job], transport: redisStreams({ ...opts, group: 'svc', claimIdleMs: 1_000 }) });
     const got = new Set<number>();
     consumer.subscribe('job.run', (e) => void got.add(e.data.n));
     await consumer.ready();
-    const producer = createBus({ events: [Job], transport: new RedisStreamsTransport(opts) });
+    const producer = createBus({ events: [Job], transport: redisStreams(opts) });
     await producer.ready();
 
     const acked = new Set<number>();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { defineEvent, FrozenDate, PerformanceEvent, Type, ValidationEvent } from '../../../src/index.js';
+import { defineEvent, PerformanceEvent, Type, ValidationEvent } from '../../../src/index.js';
+import { FrozenDate } from '../../../src/internal.js';
 
 const OrderPlaced = defineEvent({
   type: 'order.placed',

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createBus, defineEvent, EventRecorder, InMemoryTransport, PublishError, Type, type DotbusError } from '../../../src/index.js';
+import { createBus, defineEvent, EventRecorder, InMemoryTransport, Type } from '../../../src/index.js';
+import { PublishError, type DotbusError } from '../../../src/internal.js';
 
 const Paid = defineEvent({ type: 'billing.paid', version: '1.0.0', schema: Type.Object({ amount: Type.Number({ minimum: 0 }) }) });
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createBus, EventRecorder, type AlertEvent, type BuiltInEvent } from '../../../src/index.js';
-import { AlertEngine, SlidingWindow } from '../../../src/monitoring/index.js';
+import { AlertEngine } from '../../../src/monitoring/index.js';
+import { SlidingWindow } from '../../../src/monitoring/alerts/sliding-window.js';
 
 function setup() {
   let now = 1_000_000;

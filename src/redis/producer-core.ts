@@ -1,0 +1,143 @@
+import type { BusEvent, DropReason, JsonCodec, PublishReceipt } from '../index.js';
+import { describeError, PublishError, RECEIPT, RECEIPT_PROMISE, TransportClosedError, type DotbusError } from '../internal.js';
+import type { ConnectionMonitor } from './connection-monitor.js';
+import { OutageBuffer, type OutageBufferOptions } from './outage-buffer.js';
+import { ReplyTracker } from './reply-tracker.js';
+
+/** What every Redis producer needs from its transport. */
+export interface ProducerHooks {
+  readonly buffer: OutageBufferOptions;
+  /** The codec of the bound registry (changes once, on `bind`). */
+  codec(): JsonCodec;
+  /** Counts a drop where users look (transport stats, observer). */
+  countDrop(reason: DropReason, count: number, eventType: string): void;
+  /** Reports a failure that has no caller to throw to. */
+  report(error: DotbusError): void;
+}
+
+/** Counters every Redis producer keeps. */
+export interface ProducerStats {
+  /** Writes (`PUBLISH`, `XADD`) Redis acknowledged. */
+  readonly sent: number;
+  /** Events waiting in the outage buffer now. */
+  readonly buffered: number;
+  /** Events sent from the outage buffer after a reconnect. */
+  readonly flushed: number;
+  /** Writes sent and not yet acknowledged. */
+  readonly unacknowledged: number;
+}
+
+/**
+ * What the Pub/Sub and Streams producers share around the one command each sends: the connection,
+ * the bounded outage buffer and its flush on reconnect, the replies in flight, the periodic
+ * timer, the receipts of refused writes, and the shutdown. A producer composes one and adds how
+ * an event becomes a command.
+ */
+export class ProducerCore {
+  readonly buffer: OutageBuffer<BusEvent>;
+  readonly replies = new ReplyTracker();
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  /**
+   * @param transport the transport's name, for errors
+   * @param command the write, for errors (`PUBLISH`, `XADD`)
+   * @param flush sends what the buffer holds; called on every (re)connect
+   */
+  constructor(
+    private readonly transport: string,
+    private readonly command: string,
+    readonly monitor: ConnectionMonitor,
+    readonly hooks: ProducerHooks,
+    flush: () => void,
+  ) {
+    this.buffer = new OutageBuffer<BusEvent>(hooks.buffer, (reason, e) => hooks.countDrop(reason, 1, e.eventType));
+    monitor.client.on('ready', flush);
+    // A broken connection: callers stop waiting for replies that come only after the reconnect.
+    monitor.client.on('close', () => this.replies.releaseAll());
+  }
+
+  /** Whether `close()` has begun. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Whether commands can be sent now. */
+  get up(): boolean {
+    return this.monitor.client.status === 'ready';
+  }
+
+  /** Connects and runs `tick` every `everyMs`. Idempotent. */
+  start(everyMs: number, tick: () => void): void {
+    if (this.#timer !== undefined || this.#closed) return;
+    this.monitor.client.connect().catch(() => {
+      // Failures surface through the monitor (status, health events, ready()).
+    });
+    this.#timer = setInterval(tick, everyMs);
+    this.#timer.unref();
+  }
+
+  /** The rejection of every call after `close()`. */
+  rejectClosed<T>(): Promise<T> {
+    return Promise.reject(new TransportClosedError(this.transport));
+  }
+
+  /** Keeps `event` for the reconnect (`buffered`, or `dropped` by the buffer's policy), refusing an invalid one now rather than at the flush. */
+  hold(event: BusEvent): Promise<PublishReceipt> {
+    try {
+      this.hooks.codec().toWire(event);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.buffer.push(event) ? RECEIPT_PROMISE.buffered : RECEIPT_PROMISE.dropped;
+  }
+
+  /** The receipt of a write Redis refused: `failed` with the reason, or a counted `closed` drop while closing. */
+  refused(eventType: string, cause: unknown): PublishReceipt {
+    if (this.#closed) {
+      this.hooks.countDrop('closed', 1, eventType);
+      return RECEIPT.dropped;
+    }
+    return { status: 'failed', error: new PublishError(eventType, `Redis refused ${this.command}: ${describeError(cause)}`, { cause }) };
+  }
+
+  /** Sends every buffered event with `send`, reporting failures (nobody awaits these receipts). */
+  flush(send: (event: BusEvent) => Promise<PublishReceipt>): void {
+    if (!this.up) return;
+    for (let e = this.buffer.take(); e !== undefined; e = this.buffer.take()) {
+      const event = e;
+      send(event).then(
+        (r) => r.error !== undefined && this.hooks.report(r.error),
+        (err: unknown) => this.hooks.report(new PublishError(event.eventType, describeError(err), { cause: err })),
+      );
+    }
+  }
+
+  /**
+   * Stops the timer, keeps flushing the outage buffer and waits for replies until `timeoutMs`,
+   * runs `beforeQuit` (e.g. a last heartbeat), counts what is left as dropped (`closed`), then
+   * quits (or disconnects, when Redis is not there to say goodbye to). Idempotent.
+   */
+  async close(timeoutMs: number, flush: () => void, beforeQuit?: () => void): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearInterval(this.#timer);
+    const client = this.monitor.client;
+    const deadline = Date.now() + timeoutMs;
+    while ((this.buffer.size > 0 || this.replies.inFlight > 0) && Date.now() < deadline) {
+      if (this.up) flush();
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    beforeQuit?.();
+    for (const e of this.buffer.clear()) this.hooks.countDrop('closed', 1, e.eventType);
+    this.monitor.closing();
+    if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+    else client.disconnect();
+  }
+
+  /** A snapshot of the counters. */
+  stats(): ProducerStats {
+    const b = this.buffer.stats();
+    return { sent: this.replies.sent, buffered: b.size, flushed: b.flushed, unacknowledged: this.replies.inFlight };
+  }
+}

@@ -1,0 +1,282 @@
+import { matchesPattern, type JsonCodec } from '../../index.js';
+import { ConnectionError, DecodeError, type DotbusError, type LocalDispatcher } from '../../internal.js';
+import type { ChannelNames } from './channels.js';
+import type { ConnectionMonitor } from '../connection-monitor.js';
+import { GapTracker } from './gap-tracker.js';
+import { decodeHeartbeat } from './heartbeat.js';
+import type { DecodeErrorInfo } from './options.js';
+
+/** What a {@link RedisPubSubConsumer} needs from its transport. */
+export interface ConsumerContext {
+  readonly names: ChannelNames;
+  readonly dispatcher: LocalDispatcher;
+  readonly maxProducers: number;
+  /** The codec of the bound registry (changes once, on `bind`). */
+  codec(): JsonCodec;
+  /** Reports a failure that has no caller to throw to. */
+  report(error: DotbusError): void;
+  readonly onDecodeError: ((info: DecodeErrorInfo) => void) | undefined;
+}
+
+/** Counters of a {@link RedisPubSubConsumer}. */
+export interface ConsumerStats {
+  /** Messages received on event channels (before decoding). */
+  readonly received: number;
+  /** Messages that did not decode. */
+  readonly decodeErrors: number;
+  /** Events counted as lost from sequence gaps and heartbeats. */
+  readonly lost: number;
+  /** Re-sent copies dropped. */
+  readonly duplicates: number;
+  /** Heartbeats received. */
+  readonly heartbeats: number;
+}
+
+/**
+ * The receiving half of the Redis Pub/Sub transport: one subscriber connection, one `PSUBSCRIBE`
+ * per distinct glob, decoding, gap detection, and hand-off to the local dispatcher.
+ *
+ * @remarks Globs are reference-counted: `a.*` and `a.+` share `ns:a.*`; the last pattern of a glob
+ * sends `PUNSUBSCRIBE`. After a reconnect it resubscribes every glob exactly once itself (ioredis's
+ * `autoResubscribe` is off: it would miss globs added while disconnected, because the offline queue
+ * is off, and restore globs removed meanwhile).
+ */
+export class RedisPubSubConsumer {
+  readonly #monitor: ConnectionMonitor;
+  readonly #ctx: ConsumerContext;
+  readonly #tracker: GapTracker;
+  readonly #globRefs = new Map<string, number>();
+  readonly #globOfPattern = new Map<string, string>();
+  readonly #confirmed = new Set<string>();
+  readonly #waiters = new Set<() => void>();
+  #heartbeatConfirmed = false;
+  #lastChannel = '';
+  #lastMessage: Buffer | undefined;
+  /** The glob the previous message came through first, and the ones its copies came through. */
+  #lastGlob = '';
+  readonly #copyGlobs: string[] = [];
+  #epoch = 0;
+  #started = false;
+  #received = 0;
+  #decodeErrors = 0;
+  #heartbeats = 0;
+
+  constructor(monitor: ConnectionMonitor, context: ConsumerContext) {
+    this.#monitor = monitor;
+    this.#ctx = context;
+    this.#tracker = new GapTracker({ maxProducers: context.maxProducers });
+    const client = monitor.client;
+    client.on('ready', () => this.#resubscribe());
+    client.on('close', () => this.#lost());
+    // ioredis hands the glob over as a string already; channel and message stay bytes, so that
+    // `onDecodeError` gets a message exactly as received.
+    client.on('pmessageBuffer', (glob: string, channel: Buffer, message: Buffer) => {
+      const name = channel.toString();
+      if (!this.#isCopy(glob, name, message)) this.#onMessage(name, message);
+    });
+    client.on('messageBuffer', (channel: Buffer, message: Buffer) => this.#onHeartbeat(channel.toString(), message));
+  }
+
+  /** Whether the subscriber connection was opened (only once something subscribed). */
+  get started(): boolean {
+    return this.#started;
+  }
+
+  /** Opens the subscriber connection. Idempotent. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#monitor.client.connect().catch(() => {
+      // Failures surface through the monitor (status, health events, ready()).
+    });
+  }
+
+  /** The dispatcher's first subscription of `pattern` arrived. */
+  patternAdded(pattern: string): void {
+    const glob = this.#ctx.names.globOf(pattern);
+    this.#globOfPattern.set(pattern, glob);
+    const refs = this.#globRefs.get(glob) ?? 0;
+    this.#globRefs.set(glob, refs + 1);
+    this.start();
+    if (refs === 0) this.#psubscribe(glob);
+  }
+
+  /** The dispatcher's last subscription of `pattern` left. */
+  patternRemoved(pattern: string): void {
+    const glob = this.#globOfPattern.get(pattern);
+    if (glob === undefined) return;
+    this.#globOfPattern.delete(pattern);
+    const refs = (this.#globRefs.get(glob) ?? 1) - 1;
+    if (refs > 0) this.#globRefs.set(glob, refs);
+    else {
+      this.#globRefs.delete(glob);
+      this.#confirmed.delete(glob);
+      if (this.#monitor.client.status === 'ready') this.#monitor.client.punsubscribe(glob).catch(() => {});
+    }
+    // A type nobody listens to any more must not count what it missed as lost when someone listens again.
+    const dispatcher = this.#ctx.dispatcher;
+    this.#tracker.forget((type) => !dispatcher.hasSubscribers(type));
+  }
+
+  /** Resolves once connected and every current glob and the heartbeat channel are confirmed. */
+  async ready(timeoutMs: number): Promise<void> {
+    if (!this.#started) return;
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      await this.#monitor.waitUp(Math.max(1, deadline - Date.now()));
+      if (this.#allConfirmed()) return;
+      if (Date.now() >= deadline) {
+        throw new ConnectionError(`Redis did not confirm the subscriptions within ${timeoutMs} ms; check the ACL channel permissions (&pattern) of this user`);
+      }
+      await this.#changed(deadline - Date.now());
+    }
+  }
+
+  /** Stops receiving and closes the connection. */
+  async close(): Promise<void> {
+    if (!this.#started) return;
+    const client = this.#monitor.client;
+    this.#monitor.closing();
+    if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+    else client.disconnect();
+  }
+
+  /** A snapshot of the counters. */
+  stats(): ConsumerStats {
+    const t = this.#tracker.stats();
+    return { received: this.#received, decodeErrors: this.#decodeErrors, lost: t.lost, duplicates: t.duplicates, heartbeats: this.#heartbeats };
+  }
+
+  #psubscribe(glob: string): void {
+    const client = this.#monitor.client;
+    if (client.status !== 'ready') return; // sent by #resubscribe once connected
+    const epoch = this.#epoch;
+    client.psubscribe(glob).then(
+      () => {
+        if (epoch === this.#epoch && this.#globRefs.has(glob)) this.#confirmed.add(glob);
+        this.#notify();
+      },
+      () => {
+        // The connection broke before the reply; #resubscribe sends it again after the reconnect.
+      },
+    );
+  }
+
+  #resubscribe(): void {
+    const client = this.#monitor.client;
+    const epoch = this.#epoch;
+    client.subscribe(this.#ctx.names.heartbeat).then(
+      () => {
+        if (epoch === this.#epoch) this.#heartbeatConfirmed = true;
+        this.#notify();
+      },
+      () => {},
+    );
+    for (const glob of this.#globRefs.keys()) this.#psubscribe(glob);
+  }
+
+  #lost(): void {
+    this.#epoch++;
+    this.#confirmed.clear();
+    this.#heartbeatConfirmed = false;
+  }
+
+  /**
+   * Whether this `pmessage` is another copy of the previous one. Redis sends one `pmessage` per
+   * matching glob (`ns:*.error.*` and `ns:validation.*` both match `validation.error.occurred`), all
+   * at once while it runs that one PUBLISH: so a copy is the same channel and bytes as the
+   * previous message, through a glob not seen yet for it.
+   */
+  #isCopy(glob: string, channel: string, message: Buffer): boolean {
+    const copies = this.#copyGlobs;
+    // The common case, one glob: the same glob again is always a new PUBLISH, so no bytes are
+    // compared and nothing is allocated.
+    if (channel === this.#lastChannel && glob !== this.#lastGlob && !copies.includes(glob) && this.#lastMessage?.equals(message) === true) {
+      copies.push(glob);
+      return true;
+    }
+    this.#lastChannel = channel;
+    this.#lastMessage = message;
+    this.#lastGlob = glob;
+    if (copies.length > 0) copies.length = 0;
+    return false;
+  }
+
+  #onMessage(channel: string, raw: Buffer): void {
+    // A `*` glob also matches the heartbeat channel; heartbeats arrive through SUBSCRIBE.
+    if (channel === this.#ctx.names.heartbeat) return;
+    this.#received++;
+    const result = this.#ctx.codec().decode(raw);
+    if (!result.ok) return this.#decodeFailed(raw, channel, result.error);
+    const event = result.event;
+    if (this.#ctx.names.channelOf(event.eventType) !== channel) {
+      // Routing by a type the channel doesn't carry would let anyone allowed on one channel inject any type.
+      const error = new DecodeError('not-a-cloudevent', `type ${JSON.stringify(event.eventType)} arrived on channel ${JSON.stringify(channel)}`);
+      return this.#decodeFailed(raw, channel, error);
+    }
+    const dispatcher = this.#ctx.dispatcher;
+    if (result.stamp !== undefined && dispatcher.hasSubscribers(event.eventType)) {
+      const seen = this.#tracker.observe(result.stamp.producerId, event.eventType, result.stamp.sequence);
+      if (seen.kind === 'duplicate') return;
+      if (seen.kind === 'gap') dispatcher.countDrop('lost', seen.lost, event.eventType);
+    }
+    try {
+      // A full `wait` queue can't push back on Redis; `wait` is refused at subscribe time.
+      void dispatcher.dispatch(event);
+    } catch {
+      // A full `reject` queue: the dispatcher counted it.
+    }
+  }
+
+  #onHeartbeat(channel: string, raw: Buffer): void {
+    if (channel !== this.#ctx.names.heartbeat) return;
+    const heartbeat = decodeHeartbeat(raw.toString());
+    if (heartbeat instanceof DecodeError) return this.#decodeFailed(raw, channel, heartbeat);
+    this.#heartbeats++;
+    for (const [type, sequence] of heartbeat.sequences) {
+      if (!this.#covers(type)) continue;
+      const lost = this.#tracker.heartbeat(heartbeat.producerId, type, sequence);
+      if (lost > 0) this.#ctx.dispatcher.countDrop('lost', lost, type);
+    }
+  }
+
+  /** Whether a confirmed glob of a pattern that matches `type` exactly is in place (so a gap is a real loss). */
+  #covers(type: string): boolean {
+    for (const [pattern, glob] of this.#globOfPattern) {
+      if (this.#confirmed.has(glob) && matchesPattern(pattern, type)) return true;
+    }
+    return false;
+  }
+
+  #decodeFailed(raw: Buffer, channel: string, error: DecodeError): void {
+    this.#decodeErrors++;
+    this.#ctx.report(error);
+    try {
+      this.#ctx.onDecodeError?.({ raw, channel, error });
+    } catch {
+      // A dead-letter hook that throws must not stop the consumer.
+    }
+  }
+
+  #allConfirmed(): boolean {
+    if (!this.#heartbeatConfirmed) return false;
+    for (const glob of this.#globRefs.keys()) if (!this.#confirmed.has(glob)) return false;
+    return true;
+  }
+
+  #changed(timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(1, timeoutMs));
+      this.#waiters.add(done);
+    });
+  }
+
+  #notify(): void {
+    for (const done of [...this.#waiters]) done();
+  }
+}

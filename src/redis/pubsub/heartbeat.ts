@@ -1,0 +1,46 @@
+import { isEventType } from '../../index.js';
+import { DecodeError, parseUntrustedJson } from '../../internal.js';
+
+/**
+ * What a producer says on `<namespace>:__dotbus.heartbeat` every `heartbeatMs`: its id and the
+ * last sequence number it sent per event type, so that consumers can see a gap at the tail.
+ */
+export interface Heartbeat {
+  readonly producerId: string;
+  /** Last sequence sent, per event type. */
+  readonly sequences: ReadonlyMap<string, number>;
+}
+
+/** Most event types one heartbeat may list; more is treated as hostile. */
+export const MAX_HEARTBEAT_TYPES = 10_000;
+
+/** The wire form of a heartbeat: `{"v":1,"producerid":"…","seqs":{"type":n}}`. */
+export function encodeHeartbeat(producerId: string, sequences: ReadonlyMap<string, number>): string {
+  return JSON.stringify({ v: 1, producerid: producerId, seqs: Object.fromEntries(sequences) });
+}
+
+/** Parses a heartbeat without trusting it; never throws. */
+export function decodeHeartbeat(raw: string): Heartbeat | DecodeError {
+  if (raw.length > 1024 * 1024) return new DecodeError('oversize', 'a heartbeat may not exceed 1 MiB');
+  const parsed = parseUntrustedJson(raw);
+  if (!parsed.ok) return new DecodeError(parsed.reason, `heartbeat: ${parsed.detail}`);
+  const m = parsed.value;
+  if (typeof m !== 'object' || m === null || Array.isArray(m)) return bad('must be a JSON object');
+  const { v, producerid, seqs } = m as Record<string, unknown>;
+  if (v !== 1) return bad('`v` must be 1');
+  if (typeof producerid !== 'string' || producerid === '' || producerid.length > 200) return bad('`producerid` must be 1–200 characters');
+  if (typeof seqs !== 'object' || seqs === null || Array.isArray(seqs)) return bad('`seqs` must be an object');
+  const entries = Object.entries(seqs);
+  if (entries.length > MAX_HEARTBEAT_TYPES) return bad(`\`seqs\` lists more than ${MAX_HEARTBEAT_TYPES} types`);
+  const sequences = new Map<string, number>();
+  for (const [type, seq] of entries) {
+    if (!isEventType(type)) return bad(`${JSON.stringify(type.slice(0, 80))} is not an event type`);
+    if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return bad(`sequence of ${type} must be a positive integer`);
+    sequences.set(type, seq);
+  }
+  return { producerId: producerid, sequences };
+}
+
+function bad(detail: string): DecodeError {
+  return new DecodeError('not-a-cloudevent', `heartbeat: ${detail}`);
+}

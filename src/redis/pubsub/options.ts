@@ -1,0 +1,52 @@
+import type { QueueOptions } from '../../index.js';
+import type { DecodeError } from '../../internal.js';
+import type { RedisConnectionOptions } from '../connection.js';
+import type { OutageBufferOptions } from '../outage-buffer.js';
+
+/** A message on a dotbus channel that could not be decoded, as handed to `onDecodeError`. */
+export interface DecodeErrorInfo {
+  /** The message exactly as received. */
+  readonly raw: string | Buffer;
+  /** The channel it came on. */
+  readonly channel: string;
+  /** What was wrong with it. */
+  readonly error: DecodeError;
+}
+
+/**
+ * Options of {@link RedisPubSubTransport}.
+ *
+ * @remarks For Sentinel or Cluster, build the ioredis client yourself and pass it as
+ * `connection.client`: `new Redis({ sentinels: [...], name: 'mymaster' })` or
+ * `new Cluster([{ host, port }])`. dotbus duplicates it for its publisher and subscriber
+ * connections and never closes yours.
+ */
+export interface RedisPubSubOptions {
+  /** How to reach Redis. @default `{ url: 'redis://127.0.0.1:6379' }` */
+  readonly connection?: RedisConnectionOptions;
+  /** Prefix of every channel, `<namespace>:<eventType>`; apps or tenants with different namespaces don't see each other. @default 'dotbus' */
+  readonly namespace?: string;
+  /** The bounded buffer that holds events published while Redis is unreachable. @default `{ maxEvents: 10_000, maxAgeMs: 60_000, policy: 'drop-oldest' }` */
+  readonly buffer?: OutageBufferOptions;
+  /** How often each producer announces its last sequence numbers, in ms; 0 turns heartbeats off. @default 1000 */
+  readonly heartbeatMs?: number;
+  /** Default queue of each local subscription. @default `{ capacity: 10_000, policy: 'drop-oldest' }` */
+  readonly queue?: QueueOptions;
+  /** Default in-flight limit of each local subscription. @default 64 */
+  readonly maxInFlight?: number;
+  /** Largest message decoded, in bytes; larger ones are decode errors (`oversize`). @default 4 MiB */
+  readonly maxMessageBytes?: number;
+  /** Id stamped on every event this transport publishes. @default a random UUID per instance */
+  readonly producerId?: string;
+  /** Longest `ready()` waits before it rejects, in ms. @default 10_000 */
+  readonly readyTimeoutMs?: number;
+  /** Longest `close()` waits to flush buffered and in-flight events, in ms. @default 5_000 */
+  readonly closeTimeoutMs?: number;
+  /** Most producers a consumer tracks sequence numbers of. @default 10_000 */
+  readonly maxProducers?: number;
+  /**
+   * Called for every message on a dotbus channel that does not decode (a dead-letter hook),
+   * after it was counted and reported to the bus's `onError`. Must not throw.
+   */
+  readonly onDecodeError?: (info: DecodeErrorInfo) => void;
+}
