@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { memoryBounded } from './cases/bounded.js';
 import { codecDecode, codecEncode, coordinatorNoop, noopPublish } from './cases/core.js';
 import { memoryAsyncPeer, memoryExact, memoryFanout, memoryNodeEvents, memoryWildcard } from './cases/memory.js';
+import { redisPublishDown } from './cases/redis-down.js';
 import { redisPubSubLatency, redisPubSubThroughput, redisStreamsThroughput } from './cases/redis.js';
 import { configFrom, formatTable, machine, type BenchConfig, type CaseResult } from './harness.js';
 
@@ -28,6 +29,7 @@ export const CASES: readonly { readonly name: string; readonly run: (cfg: BenchC
   { name: 'redis.pubsub.throughput', run: redisPubSubThroughput },
   { name: 'redis.pubsub.latency', run: redisPubSubLatency },
   { name: 'redis.streams.throughput', run: redisStreamsThroughput },
+  { name: 'redis.publish.down', run: redisPublishDown },
   { name: 'memory.bounded', run: memoryBounded },
 ];
 

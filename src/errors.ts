@@ -38,7 +38,7 @@ export class InvalidEventTypeError extends DotbusError {
     readonly eventType: string,
     reason: string,
   ) {
-    super('INVALID_EVENT_TYPE', `invalid event type ${JSON.stringify(eventType)}: ${reason}`);
+    super('INVALID_EVENT_TYPE', `invalid event type ${quote(eventType)}: ${reason}`);
   }
 }
 
@@ -48,7 +48,7 @@ export class InvalidPatternError extends DotbusError {
     readonly pattern: string,
     reason: string,
   ) {
-    super('INVALID_PATTERN', `invalid pattern ${JSON.stringify(pattern)}: ${reason}`);
+    super('INVALID_PATTERN', `invalid pattern ${quote(pattern)}: ${reason}`);
   }
 }
 
@@ -81,7 +81,8 @@ export type DecodeFailure =
   | 'not-a-cloudevent'
   | 'unknown-type'
   | 'unsupported-version'
-  | 'schema-violation';
+  | 'schema-violation'
+  | 'too-deep';
 
 /** A wire message that could not be turned into an event. Never thrown by `decode`: returned. */
 export class DecodeError extends DotbusError {
@@ -100,7 +101,7 @@ export class UnknownEventTypeError extends DotbusError {
   constructor(readonly eventType: string) {
     super(
       'UNKNOWN_EVENT_TYPE',
-      `no definition is registered for ${JSON.stringify(eventType)}; pass its definition in \`events\``,
+      `no definition is registered for ${quote(String(eventType))}; pass its definition in \`events\``,
     );
   }
 }
@@ -161,10 +162,23 @@ export class InvalidOptionError extends DotbusError {
   }
 }
 
+/** Longest piece of untrusted text an error message quotes. */
+const MAX_QUOTED = 80;
+
+/**
+ * `text` quoted for a message people read in a terminal: JSON-escaped, C1 controls and line or
+ * bidi separators escaped as well (JSON leaves them raw), and cut to {@link MAX_QUOTED} characters.
+ */
+export function quote(text: string): string {
+  const cut = text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
+  return JSON.stringify(cut).replace(/[\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /** A one-line description of anything thrown. */
 export function describe(cause: unknown): string {
-  if (cause instanceof Error) return cause.message;
   try {
+    // A hostile value (a revoked proxy, a throwing getter) must not make describing it throw.
+    if (cause instanceof Error) return String(cause.message);
     return String(cause);
   } catch {
     return 'unprintable value';
@@ -176,9 +190,13 @@ export function describe(cause: unknown): string {
  * error from another installed copy of dotbus counts too.
  */
 export function isDotbusError(value: unknown): value is DotbusError {
-  if (!(value instanceof Error)) return false;
-  const code: unknown = (value as Error & { code?: unknown }).code;
-  return typeof code === 'string' && DOTBUS_CODES.has(code);
+  try {
+    if (!(value instanceof Error)) return false;
+    const code: unknown = (value as Error & { code?: unknown }).code;
+    return typeof code === 'string' && DOTBUS_CODES.has(code);
+  } catch {
+    return false; // a revoked proxy or a throwing getter is no dotbus error
+  }
 }
 
 const DOTBUS_CODES: ReadonlySet<string> = new Set<DotbusErrorCode>([

@@ -19,6 +19,8 @@ export type {
   Upcaster,
 } from './events/define-event.js';
 export type { AnyBusEvent, BusEvent, DeepReadonly, EventMeta, TraceContext } from './events/bus-event.js';
+export { isUntyped } from './events/event-record.js';
+export type { UntypedEvent } from './events/bus-event.js';
 export { EventRegistry } from './events/registry.js';
 export { isEventType, MAX_EVENT_TYPE_LENGTH } from './events/event-type.js';
 export type { FrozenDate } from './events/freeze.js';
@@ -47,7 +49,7 @@ export type { ProducerStamp, WireMessage } from './codec/wire.js';
 export { matchesPattern, parsePattern, isValidPattern, MAX_PATTERN_LENGTH } from './patterns/pattern.js';
 export type { CompiledPattern, PatternSegment } from './patterns/pattern.js';
 export { PatternIndex } from './patterns/pattern-index.js';
-export type { MatchingEvents, MatchingTypes, PatternMatches, ValidPattern } from './patterns/pattern-types.js';
+export type { KnownPattern, MatchingEvents, MatchingTypes, PatternMatches, ValidPattern } from './patterns/pattern-types.js';
 
 // Interfaces
 export type {

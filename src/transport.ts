@@ -56,7 +56,10 @@ export interface QueueOptions {
   readonly policy?: BackpressurePolicy;
 }
 
-/** Per-subscription options. */
+/**
+ * Per-subscription options. Every transport honours each field or refuses it at `subscribe` with
+ * an `InvalidOptionError` naming the transport and the option (see the README's table).
+ */
 export interface SubscribeOptions {
   /** Unsubscribes when aborted. */
   readonly signal?: AbortSignal;
@@ -73,6 +76,13 @@ export interface SubscribeOptions {
 export interface Subscription extends Disposable {
   readonly id: SubscriptionId;
   readonly pattern: string;
+  /**
+   * Resolves once the subscription receives every event published from now on: at once in
+   * process, once the broker confirmed it on Redis (`PSUBSCRIBE` acknowledged, consumer group
+   * reading). Rejects with a `ConnectionError` when the broker can't confirm it in time; an
+   * unawaited rejection is never reported as unhandled.
+   */
+  readonly ready: Promise<void>;
   /** Stops delivery; events already queued for it are dropped (counted as `closed`). Idempotent. */
   unsubscribe(): void;
 }
@@ -138,6 +148,8 @@ export interface TransportContext {
   readonly registry: EventRegistry;
   /** Where failures and drops go. */
   readonly observer: BusObserver;
+  /** Decode CloudEvents of unregistered types as untyped events (the bus's `untyped` option). */
+  readonly untyped?: boolean;
 }
 
 /**

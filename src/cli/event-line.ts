@@ -1,5 +1,19 @@
-import { FieldPath, type AnyBusEvent, type BuiltInEvent, BUILT_IN_EVENTS } from '../index.js';
+import { FieldPath, isUntyped, type AnyBusEvent, type BuiltInEvent, BUILT_IN_EVENTS } from '../index.js';
 import type { CliIO, Style } from './io.js';
+
+/** How `tail` and `replay` print events. */
+export type EventFormat = 'pretty' | 'json';
+
+/** The marker of an event whose type has no definition here (its data was not validated). */
+export const UNTYPED_MARKER = '[untyped]';
+
+/**
+ * Prints events in `format`: `pretty` is {@link formatEvent}; `json` is the event's CloudEvents
+ * JSON, the same for typed and untyped events.
+ */
+export function printerOf(io: CliIO, format: EventFormat): (event: AnyBusEvent) => string {
+  return format === 'json' ? (event) => JSON.stringify(event) : (event) => formatEvent(io, event);
+}
 
 /** The colour of an event's type: failures red, completions green, starts cyan. */
 function typeStyle(type: string): Style {
@@ -11,7 +25,9 @@ function typeStyle(type: string): Style {
 
 /**
  * A one-line, human-readable summary of an event for `dotbus tail --format pretty`:
- * `12:03:04.512 validation.phase.completed  demo-1a2b/ord-000007 phase=items failed 0.041 ms  items[0].quantity: 0 is not…`.
+ * `12:03:04.512 validation.phase.completed  demo-1a2b/ord-000007 phase=items failed 0.041 ms  items[0].quantity: 0 is not…`;
+ * for an untyped event, {@link UNTYPED_MARKER}, its source and its data as received:
+ * `12:03:04.512 order.placed  [untyped] /shop {"orderId":"o-1","total":42}`.
  */
 export function formatEvent(io: CliIO, event: AnyBusEvent): string {
   const time = io.paint('dim', event.timestamp.toISOString().slice(11, 23));
@@ -20,6 +36,7 @@ export function formatEvent(io: CliIO, event: AnyBusEvent): string {
 }
 
 function detail(io: CliIO, event: AnyBusEvent): string {
+  if (isUntyped(event)) return `${io.paint('yellow', UNTYPED_MARKER)} ${event.source} ${io.paint('dim', truncate(JSON.stringify(event.data), 120))}`;
   const builtIn = asBuiltIn(event);
   if (builtIn === undefined) return io.paint('dim', truncate(JSON.stringify(event.data), 120));
   switch (builtIn.eventType) {

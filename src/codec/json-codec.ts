@@ -1,9 +1,10 @@
 import type { BusEvent, TraceContext } from '../events/bus-event.js';
-import { FrozenDate, deepFreeze } from '../events/freeze.js';
+import { EventRecord } from '../events/event-record.js';
+import { deepFreezeParsed, FrozenDate, freezeData } from '../events/freeze.js';
 import type { AnyEventDefinition } from '../events/define-event.js';
 import type { EventRegistry } from '../events/registry.js';
 import { majorOf } from '../events/version.js';
-import { DecodeError, InvalidEventError, InvalidOptionError, UnknownEventTypeError, type DecodeFailure } from '../errors.js';
+import { DecodeError, describe, InvalidEventError, InvalidOptionError, UnknownEventTypeError, type DecodeFailure } from '../errors.js';
 import { formatIsoTime, parseIsoTime } from './iso-time.js';
 import { parseUntrustedJson } from './safe-json.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type ProducerStamp, type WireMessage } from './wire.js';
@@ -11,7 +12,13 @@ import { DEFAULT_MAX_MESSAGE_BYTES, type ProducerStamp, type WireMessage } from 
 /** Options of {@link JsonCodec}. */
 export interface JsonCodecOptions {
   /** Largest message `decode` accepts, in bytes. @default 4 MiB */
-  readonly maxMessageBytes?: number;
+  readonly maxMessageBytes?: number | undefined;
+  /**
+   * Decode a well-formed CloudEvent of a type no definition is registered for as an untyped event
+   * (`isUntyped(event)`, `data` unchecked but frozen) instead of failing with `unknown-type`.
+   * @default false
+   */
+  readonly untyped?: boolean | undefined;
 }
 
 /** A decoded message: the event, and the producer stamp when the message carried one. */
@@ -36,9 +43,11 @@ const SEQUENCE = /^[1-9]\d{0,14}$/;
 export class JsonCodec {
   readonly #registry: EventRegistry;
   readonly #maxBytes: number;
+  readonly #untyped: boolean;
 
   constructor(registry: EventRegistry, options: JsonCodecOptions = {}) {
     this.#registry = registry;
+    this.#untyped = options.untyped === true;
     this.#maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     if (!(this.#maxBytes > 0)) throw new InvalidOptionError('maxMessageBytes', 'must be a positive number of bytes');
   }
@@ -81,14 +90,17 @@ export class JsonCodec {
   }
 
   #check(event: BusEvent): void {
-    if (event.data === undefined) throw new InvalidEventError(event.eventType, [{ path: '', message: 'data is missing' }]);
     const def = this.#registry.get(event.eventType);
+    // Built (or decoded) and validated by this very definition: nothing left to check.
+    if (def !== undefined && EventRecord.vouchOf(event) === def) return;
+    if (event.data === undefined) throw new InvalidEventError(event.eventType, [{ path: '', message: 'data is missing' }]);
     if (def === undefined) throw new UnknownEventTypeError(event.eventType);
     if (!def.check(event.data)) throw new InvalidEventError(event.eventType, def.issues(event.data));
   }
 
   /** Decodes a wire message; never throws. */
   decode(raw: string | Uint8Array): DecodeResult {
+    if (typeof raw !== 'string' && !(raw instanceof Uint8Array)) return fail('malformed-json', 'a message is a string or bytes');
     const size = typeof raw === 'string' ? utf8Length(raw, this.#maxBytes) : raw.byteLength;
     if (size > this.#maxBytes) return fail('oversize', `message is ${size} bytes; the limit is ${this.#maxBytes}`);
     const text = typeof raw === 'string' ? raw : utf8Of(raw);
@@ -97,30 +109,49 @@ export class JsonCodec {
     return this.fromWire(parsed.value);
   }
 
-  /** Decodes an already-parsed envelope (for example one read from a Redis stream entry). */
+  /** Decodes an already-parsed envelope (for example one read from a Redis stream entry); never throws. */
   fromWire(value: unknown): DecodeResult {
+    try {
+      return this.#fromWire(value);
+    } catch (e) {
+      // Upcasters are user code and schemas may recurse: whatever they throw is this message's failure.
+      return fail('schema-violation', `decoding threw: ${describe(e)}`);
+    }
+  }
+
+  #fromWire(value: unknown): DecodeResult {
     const shape = checkEnvelope(value);
     if (typeof shape === 'string') return fail('not-a-cloudevent', shape);
     const def = this.#registry.get(shape.type);
-    if (def === undefined) return fail('unknown-type', `no definition is registered for ${JSON.stringify(shape.type)}`);
+    if (def === undefined) {
+      if (!this.#untyped) return fail('unknown-type', `no definition is registered for ${JSON.stringify(shape.type)}`);
+      return decoded(shape, shape.schemaversion ?? '', shape.data, null);
+    }
     const data = upcast(def, shape.schemaversion, shape.data);
     if (data instanceof DecodeError) return { ok: false, error: data };
     if (!def.check(data)) {
       const issues = def.issues(data);
       return { ok: false, error: new DecodeError('schema-violation', `data does not match ${def.name}@${def.version}`, issues) };
     }
-    const event: BusEvent = Object.freeze({
-      eventId: shape.id,
-      eventType: shape.type,
-      timestamp: new FrozenDate(shape.timeMs),
-      // Upcast data is data of the definition's version: re-encoding it must not upcast it again.
-      version: shape.schemaversion === undefined || majorOf(shape.schemaversion) !== def.major ? def.version : shape.schemaversion,
-      source: shape.source,
-      ...(shape.trace === undefined ? {} : { trace: shape.trace }),
-      data: deepFreeze(data),
-    });
-    return shape.stamp === undefined ? { ok: true, event } : { ok: true, event, stamp: shape.stamp };
+    // Upcast data is data of the definition's version: re-encoding it must not upcast it again.
+    const version = shape.schemaversion === undefined || majorOf(shape.schemaversion) !== def.major ? def.version : shape.schemaversion;
+    return decoded(shape, version, data, def);
   }
+}
+
+/** The decoded event around `data`, frozen and vouched for by `def` (`null`: untyped). */
+function decoded(shape: Envelope, version: string, data: unknown, def: AnyEventDefinition | null): DecodeResult {
+  // The text's nesting was bounded before parsing; upcast data (user code) gets the full check.
+  if (data === shape.data) deepFreezeParsed(data);
+  else {
+    const structure = freezeData(data);
+    if (structure !== undefined) return fail('too-deep', structure);
+  }
+  const event = new EventRecord(
+    { eventId: shape.id, eventType: shape.type, timestamp: new FrozenDate(shape.timeMs), version, source: shape.source, trace: shape.trace, data },
+    def,
+  );
+  return shape.stamp === undefined ? { ok: true, event } : { ok: true, event, stamp: shape.stamp };
 }
 
 interface Envelope {

@@ -4,7 +4,10 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 /** The outcome of {@link parseUntrustedJson}. */
 export type SafeParseResult =
   | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly reason: 'malformed-json' | 'forbidden-key'; readonly detail: string };
+  | { readonly ok: false; readonly reason: 'malformed-json' | 'forbidden-key' | 'too-deep'; readonly detail: string };
+
+/** Deepest nesting a message may have (the same bound events' data has). */
+const MAX_JSON_DEPTH = 256;
 
 /**
  * `JSON.parse` for input from the network: refuses prototype-pollution keys anywhere in the tree.
@@ -14,6 +17,10 @@ export type SafeParseResult =
  * `\u` escape.
  */
 export function parseUntrustedJson(text: string): SafeParseResult {
+  // Nesting deeper than the bound needs two characters a level, so short messages can't have it.
+  if (text.length > 2 * MAX_JSON_DEPTH && nestingExceeds(text, MAX_JSON_DEPTH)) {
+    return { ok: false, reason: 'too-deep', detail: `nested more than ${MAX_JSON_DEPTH} levels deep` };
+  }
   const suspicious =
     text.includes('__proto__') || text.includes('constructor') || text.includes('prototype') || text.includes('\\u');
   try {
@@ -30,4 +37,21 @@ export function parseUntrustedJson(text: string): SafeParseResult {
   } catch (e) {
     return { ok: false, reason: 'malformed-json', detail: e instanceof Error ? e.message : 'not JSON' };
   }
+}
+
+/** Whether the brackets of JSON `text` nest deeper than `max` (outside strings). */
+function nestingExceeds(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
 }

@@ -11,8 +11,8 @@ export interface WireMessage {
   /** RFC 3339, UTC, millisecond precision. */
   readonly time: string;
   readonly datacontenttype: 'application/json';
-  /** Extension: semantic version of the definition the data conforms to. */
-  readonly schemaversion: string;
+  /** Extension: semantic version of the definition the data conforms to (always written by dotbus). */
+  readonly schemaversion?: string;
   /** Extension: W3C trace context. */
   readonly traceparent?: string;
   readonly tracestate?: string;

@@ -55,3 +55,9 @@ export interface EventMeta {
 
 /** Any event, whatever its type and data. */
 export type AnyBusEvent = BusEvent<string, unknown>;
+
+/**
+ * An event received without a definition to type it: any type, `data` is `unknown`. What
+ * `subscribeUntyped` handlers get; narrow `data` yourself before using it.
+ */
+export type UntypedEvent = BusEvent<string, unknown>;

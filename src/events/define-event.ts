@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import { InvalidEventError, InvalidOptionError, type ValidationIssue } from '../errors.js';
+import { JsonCodec } from '../codec/json-codec.js';
+import { type DecodeError, InvalidEventError, InvalidOptionError, type ValidationIssue } from '../errors.js';
 import type { BusEvent, DeepReadonly, EventMeta } from './bus-event.js';
 import { assertEventType } from './event-type.js';
-import { FrozenDate, deepFreeze } from './freeze.js';
+import { envelopeIssue } from './envelope.js';
+import { EventRecord } from './event-record.js';
+import { FrozenDate, freezeData } from './freeze.js';
+import { EventRegistry } from './registry.js';
 import { requireMajor } from './version.js';
 
 /** Source used when neither the event nor its publisher names one. */
@@ -78,6 +82,12 @@ export interface EventDefinitionBase {
    * @throws {@link InvalidEventError} for bad data, {@link InvalidOptionError} for a type it doesn't bind.
    */
   createOf(type: string, data: unknown, meta?: EventMeta): BusEvent;
+  /**
+   * Reads an event of this definition from its CloudEvents JSON (what `JSON.stringify(event)`
+   * and the codec write): validated, upcast from older majors, frozen. Never throws.
+   * @remarks Spec: `IEvent.from_json()`.
+   */
+  fromJSON(text: string | Uint8Array): { readonly ok: true; readonly event: BusEvent } | { readonly ok: false; readonly error: DecodeError };
 }
 
 /**
@@ -86,12 +96,14 @@ export interface EventDefinitionBase {
  * @typeParam T - the literal event type(s)
  * @typeParam D - the payload type, inferred from the schema
  */
-export type EventDefinition<T extends string = string, D = unknown> = Omit<EventDefinitionBase, 'types'> & {
+export type EventDefinition<T extends string = string, D = unknown> = Omit<EventDefinitionBase, 'types' | 'fromJSON'> & {
   readonly types: readonly T[];
   /** Phantom member carrying the payload type; `undefined` at run time. */
   readonly _data?: D;
   /** Whether `event` is one of this definition's types. */
   is(event: BusEvent): event is EventOfDefinition<EventDefinition<T, D>>;
+  /** @see {@link EventDefinitionBase.fromJSON}; the event is typed, and an event of another type is a `DecodeError`. */
+  fromJSON(text: string | Uint8Array): { readonly ok: true; readonly event: EventOfDefinition<EventDefinition<T, D>> } | { readonly ok: false; readonly error: DecodeError };
 } & (IsUnion<T> extends true ? FamilyFactory<T, D> : SingleTypeFactory<T, D>);
 
 /** Any event definition. */
@@ -133,8 +145,13 @@ export function defineEvent<const T extends string, S extends TSchema>(
   const typeSet = new Set<string>(types);
   const issues = (data: unknown): ValidationIssue[] => [...compiled.Errors(data)].map((e) => ({ path: e.path, message: e.message }));
   const build = (type: string, data: unknown, meta: EventMeta | undefined): BusEvent => {
+    const envelope = envelopeIssue(meta);
+    if (envelope !== undefined) throw new InvalidEventError(type, [envelope]);
+    // Structure first: it bounds depth and size, so the schema check never meets a cycle.
+    const structure = freezeData(data);
+    if (structure !== undefined) throw new InvalidEventError(type, [{ path: '', message: structure }]);
     if (!compiled.Check(data)) throw new InvalidEventError(type, issues(data));
-    return freezeEvent(type, options.version, data, meta);
+    return recordOf(definition, type, options.version, data, meta);
   };
   const createOf = (type: string, data: unknown, meta?: EventMeta): BusEvent => {
     if (!typeSet.has(type)) {
@@ -154,20 +171,28 @@ export function defineEvent<const T extends string, S extends TSchema>(
     is: (event: BusEvent) => typeSet.has(event.eventType),
     create: types.length > 1 ? createOf : (data: unknown, meta?: EventMeta) => build(types[0]!, data, meta),
     createOf,
+    fromJSON: (text: string | Uint8Array) => {
+      const result = (codec ??= new JsonCodec(new EventRegistry([definition as unknown as AnyEventDefinition]))).decode(text);
+      return result.ok ? { ok: true as const, event: result.event } : result;
+    },
   };
+  let codec: JsonCodec | undefined;
   return Object.freeze(definition) as unknown as EventDefinition<T, Static<S>>;
 }
 
-/** A frozen event of `type` around already-validated `data`, with the envelope filled in. */
-function freezeEvent(type: string, version: string, data: unknown, meta: EventMeta | undefined): BusEvent {
-  const event: BusEvent = {
-    eventId: meta?.eventId ?? randomUUID(),
-    eventType: type,
-    timestamp: new FrozenDate(meta?.timestamp?.getTime() ?? Date.now()),
-    version,
-    source: meta?.source ?? DEFAULT_SOURCE,
-    ...(meta?.trace === undefined ? {} : { trace: Object.freeze({ ...meta.trace }) }),
-    data: deepFreeze(data),
-  };
-  return Object.freeze(event);
+/** A frozen event of `type` around already-validated and frozen `data`, with the envelope filled in. */
+function recordOf(definition: object, type: string, version: string, data: unknown, meta: EventMeta | undefined): BusEvent {
+  const trace = meta?.trace;
+  return new EventRecord(
+    {
+      eventId: meta?.eventId ?? randomUUID(),
+      eventType: type,
+      timestamp: new FrozenDate(meta?.timestamp?.getTime() ?? Date.now()),
+      version,
+      source: meta?.source ?? DEFAULT_SOURCE,
+      trace: trace === undefined ? undefined : Object.freeze(trace.tracestate === undefined ? { traceparent: trace.traceparent } : { traceparent: trace.traceparent, tracestate: trace.tracestate }),
+      data,
+    },
+    definition,
+  );
 }

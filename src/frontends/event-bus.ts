@@ -1,9 +1,9 @@
-import type { AnyBusEvent, EventMeta, TraceContext } from '../events/bus-event.js';
+import type { AnyBusEvent, EventMeta, TraceContext, UntypedEvent } from '../events/bus-event.js';
 import { BUILT_IN_EVENTS, type BuiltInEvent } from '../events/builtin/index.js';
 import { DEFAULT_SOURCE, type AnyEventDefinition, type EventsOf } from '../events/define-event.js';
 import { EventRegistry } from '../events/registry.js';
 import { NOOP_OBSERVER, type BusObserver } from '../observer.js';
-import type { MatchingEvents, ValidPattern } from '../patterns/pattern-types.js';
+import type { KnownPattern, MatchingEvents, ValidPattern } from '../patterns/pattern-types.js';
 import type { EventHandler, PublishReceipt, SubscribeOptions, Subscription, Transport, TransportStats } from '../transport.js';
 import { InMemoryTransport } from '../transports/in-memory.js';
 import { NoopTransport } from '../transports/noop.js';
@@ -30,11 +30,19 @@ export interface BusOptions<Defs extends readonly AnyEventDefinition[]> {
    * `activeTraceContext` from `dotbus/otel` to propagate OpenTelemetry traces. @default none
    */
   readonly traceContext?: () => TraceContext | undefined;
+  /**
+   * Receive well-formed CloudEvents of types this bus has no definition for, as untyped events
+   * (`isUntyped(event)`, `data: unknown`) for `subscribeUntyped` handlers, instead of reporting
+   * them as decode errors. For tools that watch a namespace they don't own (`dotbus tail`).
+   * @default false
+   */
+  readonly untyped?: boolean;
 }
 
 /** What an {@link EventBus} is made of besides its registry and transport. */
 export interface BusSettings {
   readonly source: string;
+  readonly untyped?: boolean;
   readonly onError: ErrorHook;
   readonly observer: BusObserver;
   readonly traceContext?: () => TraceContext | undefined;
@@ -59,7 +67,7 @@ export class EventBus<E extends AnyBusEvent> {
     this.registry = registry;
     this.transport = transport;
     const reporter = new SystemReporter(transport, settings.source, settings.onError, settings.observer);
-    transport.bind({ registry, observer: reporter });
+    transport.bind({ registry, observer: reporter, untyped: settings.untyped === true });
     this.publisher = new EventPublisher<E>(transport, registry, {
       report: (e, ev) => reporter.error(e, ev),
       source: settings.source,
@@ -93,13 +101,28 @@ export class EventBus<E extends AnyBusEvent> {
     return this.publisher.publishBatch(events);
   }
 
-  /** @see {@link EventSubscriber.subscribe} */
+  /**
+   * Typed subscription; a literal pattern must be valid and match at least one of this bus's event
+   * types. @see {@link EventSubscriber.subscribe}
+   */
   subscribe<const P extends string>(
-    pattern: ValidPattern<P>,
+    pattern: KnownPattern<P, E>,
     handler: EventHandler<MatchingEvents<E, P>>,
     options?: SubscribeOptions,
   ): Subscription {
     return this.subscriber.subscribe(pattern, handler, options);
+  }
+
+  /**
+   * Subscription to event types this bus has no definitions for; the handler gets
+   * {@link UntypedEvent}s. @see {@link EventSubscriber.subscribeUntyped}
+   */
+  subscribeUntyped<const P extends string>(
+    pattern: ValidPattern<P>,
+    handler: EventHandler<UntypedEvent>,
+    options?: SubscribeOptions,
+  ): Subscription {
+    return this.subscriber.subscribeUntyped(pattern, handler, options);
   }
 
   /** Resolves once the transport is connected and its subscriptions are confirmed. */
@@ -145,5 +168,6 @@ export function createBus<const Defs extends readonly AnyEventDefinition[] = []>
     onError: options.onError ?? warnOnError,
     observer: options.observer ?? NOOP_OBSERVER,
     ...(options.traceContext === undefined ? {} : { traceContext: options.traceContext }),
+    untyped: options.untyped === true,
   });
 }

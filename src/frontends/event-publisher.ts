@@ -1,8 +1,9 @@
 import type { AnyBusEvent, BusEvent, EventMeta, TraceContext } from '../events/bus-event.js';
 import { DEFAULT_SOURCE } from '../events/define-event.js';
 import type { EventRegistry } from '../events/registry.js';
-import { PublishError, toDotbusError, type DotbusError } from '../errors.js';
-import { RECEIPT_PROMISE, type PublishReceipt, type Transport } from '../transport.js';
+import { InvalidEventError, PublishError, toDotbusError, type DotbusError } from '../errors.js';
+import { RECEIPT, RECEIPT_PROMISE, type PublishReceipt, type Transport } from '../transport.js';
+import { requireEvent } from './event-check.js';
 import type { ErrorHook } from './system-reporter.js';
 
 /** The data type of the event of type `T` in the event union `E`. */
@@ -77,9 +78,9 @@ export class EventPublisher<E extends AnyBusEvent> {
     try {
       event = this.#registry.require(type).createOf(type, data, this.#complete(meta));
     } catch (e) {
-      return this.#failure(e, type);
+      return this.#failure(e, nameOf(type));
     }
-    return this.publish(event as E);
+    return this.#send(event);
   }
 
   /** Like {@link emit}, but `build` runs only when publishing is enabled. */
@@ -89,14 +90,29 @@ export class EventPublisher<E extends AnyBusEvent> {
     try {
       data = build();
     } catch (e) {
-      return this.#failure(e, type);
+      return this.#failure(e, nameOf(type));
     }
     return this.emit(type, data, meta);
   }
 
-  /** Publishes an event built beforehand (for example with a definition's `create`). */
+  /**
+   * Publishes an event built beforehand (for example with a definition's `create`). An event a
+   * registered definition built passes at once; anything else (a copy, a hand-written object)
+   * is checked exactly as `create` would check it, on every transport alike, and published as
+   * the event that check builds.
+   */
   publish(event: E): Promise<PublishReceipt> {
     if (!this.enabled) return this.#skip();
+    let checked: BusEvent;
+    try {
+      checked = requireEvent(event, this.#registry);
+    } catch (e) {
+      return this.#failure(e, '(none)');
+    }
+    return this.#send(checked);
+  }
+
+  #send(event: BusEvent): Promise<PublishReceipt> {
     let pending: Promise<PublishReceipt>;
     try {
       pending = this.#transport.publish(event);
@@ -119,17 +135,40 @@ export class EventPublisher<E extends AnyBusEvent> {
     );
   }
 
-  /** Publishes several events in order, batched where the transport can. */
+  /**
+   * Publishes several events in order, batched where the transport can: one receipt per event,
+   * where an invalid event gets its own `failed` receipt and the others are still published. A
+   * value that is not an array resolves as one `failed` receipt.
+   */
   async publishBatch(events: readonly E[]): Promise<PublishReceipt[]> {
-    if (!this.enabled) return events.map(() => ({ status: 'skipped' }));
+    let given: unknown[];
     try {
-      const receipts = await this.#transport.publishBatch(events);
-      return receipts.map((r, i) => (r.status === 'failed' ? this.#failedReceipt(r, events[i]!) : this.#count(r)));
+      if (!Array.isArray(events)) throw new InvalidEventError('(none)', [{ path: '', message: 'Expected an array of events' }]);
+      given = Array.from(events as readonly unknown[]);
     } catch (e) {
-      const receipts: PublishReceipt[] = [];
-      for (const event of events) receipts.push(await this.#failure(e, event.eventType, event));
-      return receipts;
+      return [this.enabled ? await this.#failure(e, '(none)') : (this.#skipped++, RECEIPT.skipped)];
     }
+    if (!this.enabled) return given.map(() => (this.#skipped++, RECEIPT.skipped));
+    const receipts: (PublishReceipt | undefined)[] = new Array<PublishReceipt | undefined>(given.length);
+    const valid: BusEvent[] = [];
+    const at: number[] = [];
+    for (let i = 0; i < given.length; i++) {
+      try {
+        valid.push(requireEvent(given[i], this.#registry));
+        at.push(i);
+      } catch (e) {
+        receipts[i] = await this.#failure(e, '(none)');
+      }
+    }
+    if (valid.length > 0) {
+      try {
+        const sent = await this.#transport.publishBatch(valid);
+        sent.forEach((r, j) => (receipts[at[j]!] = r.status === 'failed' ? this.#failedReceipt(r, valid[j]!) : this.#count(r)));
+      } catch (e) {
+        for (let j = 0; j < valid.length; j++) receipts[at[j]!] = await this.#failure(e, valid[j]!.eventType, valid[j]);
+      }
+    }
+    return receipts as PublishReceipt[];
   }
 
   /** A snapshot of the counters. */
@@ -168,4 +207,9 @@ export class EventPublisher<E extends AnyBusEvent> {
     this.#report(error, event);
     return Promise.resolve({ status: 'failed', error });
   }
+}
+
+/** A type argument as text for messages: whatever the caller passed, even a symbol. */
+function nameOf(type: unknown): string {
+  return typeof type === 'string' ? type : '(none)';
 }

@@ -1,5 +1,5 @@
-import type { AnyBusEvent } from '../events/bus-event.js';
-import type { MatchingEvents, ValidPattern } from '../patterns/pattern-types.js';
+import type { AnyBusEvent, UntypedEvent } from '../events/bus-event.js';
+import type { KnownPattern, MatchingEvents, ValidPattern } from '../patterns/pattern-types.js';
 import type { EventHandler, SubscribeOptions, Subscription, Transport, TransportStats } from '../transport.js';
 
 /**
@@ -16,8 +16,11 @@ export class EventSubscriber<E extends AnyBusEvent> {
 
   /**
    * Calls `handler` with every event whose type matches `pattern`. The handler's parameter is the
-   * union of the registered events that `pattern` can match; a literal invalid pattern does not
-   * compile, and an invalid pattern built at run time throws {@link InvalidPatternError}.
+   * union of the registered events that `pattern` can match. A literal pattern that is invalid, or
+   * that matches none of the registered event types (a misspelling such as `'valdation.*'`), does
+   * not compile: the error names the problem. A pattern typed as `string` is checked at run time
+   * only, where an invalid one throws {@link InvalidPatternError}. For events this bus has no
+   * definitions for, use {@link EventSubscriber.subscribeUntyped}.
    *
    * @example
    * ```ts
@@ -25,11 +28,31 @@ export class EventSubscriber<E extends AnyBusEvent> {
    * ```
    */
   subscribe<const P extends string>(
-    pattern: ValidPattern<P>,
+    pattern: KnownPattern<P, E>,
     handler: EventHandler<MatchingEvents<E, P>>,
     options?: SubscribeOptions,
   ): Subscription {
     return this.#transport.subscribe(pattern, handler as EventHandler, options);
+  }
+
+  /**
+   * Like {@link EventSubscriber.subscribe}, for event types this bus has no definitions for (those
+   * another service publishes, say): `pattern` is only checked for validity, and the handler gets
+   * every matching event as an {@link UntypedEvent}, whose `data` is `unknown`. Delivery is exactly
+   * that of `subscribe`. Over a distributed transport, events of types without a definition are
+   * decoded (instead of reported as decode errors) only by a bus created with `untyped: true`.
+   *
+   * @example
+   * ```ts
+   * bus.subscribeUntyped('billing.*', (e) => console.log(e.eventType, e.data));
+   * ```
+   */
+  subscribeUntyped<const P extends string>(
+    pattern: ValidPattern<P>,
+    handler: EventHandler<UntypedEvent>,
+    options?: SubscribeOptions,
+  ): Subscription {
+    return this.#transport.subscribe(pattern, handler, options);
   }
 
   /** Resolves once every queued event has been handled. */

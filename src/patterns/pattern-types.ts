@@ -134,3 +134,49 @@ export type MatchingEvents<E extends { readonly eventType: string }, P extends s
       ? never
       : E
     : never;
+
+/**
+ * Whether pattern `P` is a literal known in full at compile time: `false` for the wide `string` and
+ * for template literal types with a hole, such as `` `${string}.started` ``.
+ */
+// A literal key makes `Record<P, …>` a required property, which `{}` lacks; a hole makes it an
+// index signature, which `{}` satisfies.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+type IsFullLiteral<P extends string> = {} extends Record<P, unknown> ? false : true;
+
+/** The error message type of a valid pattern that matches no known event type; `Hint` is appended. */
+type NoMatch<P extends string, Hint extends string> = `✗ no event type matches '${P}'${Hint}`;
+
+/** What {@link KnownPattern} appends to its error message by default. */
+type SubscribeHint = ' (misspelt? for event types without a definition, use subscribeUntyped)';
+
+/**
+ * A compile-time check of a pattern against the events `E` it may receive: like
+ * {@link ValidPattern}, but a valid literal pattern that matches none of `E`'s event types is an
+ * error too (a misspelling that would otherwise compile and stay silent at run time). `P` itself
+ * when it is fine, `string` when it is the wide `string`, else a string literal type explaining the
+ * problem, e.g. `"✗ no event type matches 'valdation.*' (misspelt? …)"`. A pattern with a
+ * `${string}` hole is checked for validity only. Distributes over a union of patterns.
+ *
+ * @typeParam E - the events on offer (a member typed with the wide `string` matches every pattern)
+ * @typeParam Hint - appended to the no-match message
+ *
+ * @example
+ * ```ts
+ * declare function on<const P extends string>(pattern: KnownPattern<P, ValidationEvent>): void;
+ * on('validation.*');  // ok
+ * on('valdation.*');   // error: '"valdation.*"' is not assignable to
+ *                      //   '"✗ no event type matches 'valdation.*' (misspelt? …)"'
+ * ```
+ */
+export type KnownPattern<P extends string, E extends { readonly eventType: string }, Hint extends string = SubscribeHint> = string extends P
+  ? string
+  : P extends unknown
+    ? [PatternError<P>] extends [never]
+      ? IsFullLiteral<P> extends false
+        ? P
+        : [MatchingEvents<E, P>] extends [never]
+          ? NoMatch<P, Hint>
+          : P
+      : PatternError<P>
+    : never;

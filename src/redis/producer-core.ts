@@ -129,7 +129,12 @@ export class ProducerCore {
       await new Promise((r) => setTimeout(r, 5));
     }
     beforeQuit?.();
-    for (const e of this.buffer.clear()) this.hooks.countDrop('closed', 1, e.eventType);
+    const left = this.buffer.clear();
+    for (const e of left) this.hooks.countDrop('closed', 1, e.eventType);
+    if (left.length > 0) {
+      const cause = this.up ? `not sent within closeTimeoutMs (${timeoutMs} ms)` : 'Redis was unreachable';
+      this.hooks.report(new PublishError(left[0]!.eventType, `close() dropped ${left.length} buffered event(s): ${cause}; they are counted as dropped (closed)`));
+    }
     this.monitor.closing();
     if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
     else client.disconnect();

@@ -117,7 +117,7 @@ export class RedisTransportShell {
 
   /** Takes the bus's registry and observer (unless it is the no-op one). */
   bind(context: TransportContext): void {
-    this.codec = new JsonCodec(context.registry, { maxMessageBytes: this.codecOptions.maxMessageBytes });
+    this.codec = new JsonCodec(context.registry, { maxMessageBytes: this.codecOptions.maxMessageBytes, untyped: context.untyped });
     if (context.observer !== NOOP_OBSERVER) this.observer = context.observer;
   }
 
@@ -156,4 +156,10 @@ export class RedisTransportShell {
       // See report().
     }
   }
+}
+
+/** `promise`, marked handled: a caller who never awaits it gets no unhandled rejection; one who does still sees it. */
+export function quietly<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
 }

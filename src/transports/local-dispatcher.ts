@@ -1,13 +1,15 @@
 import type { BusEvent } from '../events/bus-event.js';
 import { HandlerError } from '../errors.js';
 import { NOOP_OBSERVER, type BusObserver, type DropReason } from '../observer.js';
-import type { EventHandler, QueueOptions, SubscribeOptions, Subscription, TransportStats } from '../transport.js';
+import type { EventHandler, QueueOptions, SubscribeOptions, TransportStats } from '../transport.js';
 import { DropCounters } from './drop-counters.js';
 import { DEFAULT_MAX_IN_FLIGHT, DEFAULT_POLICY, DEFAULT_QUEUE_CAPACITY, LocalSubscription } from './local-subscription.js';
-import { SubscriptionTable, type PatternHooks } from './subscription-table.js';
+import { SubscriptionTable, type PatternHooks, type SubscriptionSupport } from './subscription-table.js';
 
 /** Options of a {@link LocalDispatcher}. */
 export interface LocalDispatcherOptions extends PatternHooks {
+  /** The options the owning transport honours. @default every one (in-process) */
+  readonly support?: SubscriptionSupport;
   /** Default queue of each subscription. */
   readonly queue?: QueueOptions;
   /** Default in-flight limit of each subscription. @default 64 */
@@ -43,19 +45,19 @@ export class LocalDispatcher {
 
   constructor(options: LocalDispatcherOptions = {}) {
     this.#options = options;
-    this.#table = new SubscriptionTable(options);
+    this.#table = new SubscriptionTable(options.support ?? { transport: 'in-memory' }, options);
     this.#batchSize = options.batchSize ?? 8192;
   }
 
   /** @see {@link EventConsumer.subscribe} */
-  subscribe(pattern: string, handler: EventHandler, options: SubscribeOptions = {}): Subscription {
-    return this.#table.add(pattern, options, (id) => new LocalSubscription(
+  subscribe(pattern: string, handler: EventHandler, options?: SubscribeOptions): LocalSubscription {
+    return this.#table.add(pattern, handler, options, (id) => new LocalSubscription(
       id,
       pattern,
       handler,
-      options.queue?.policy ?? this.#options.queue?.policy ?? DEFAULT_POLICY,
-      options.queue?.capacity ?? this.#options.queue?.capacity ?? DEFAULT_QUEUE_CAPACITY,
-      options.maxInFlight ?? this.#options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
+      options?.queue?.policy ?? this.#options.queue?.policy ?? DEFAULT_POLICY,
+      options?.queue?.capacity ?? this.#options.queue?.capacity ?? DEFAULT_QUEUE_CAPACITY,
+      options?.maxInFlight ?? this.#options.maxInFlight ?? DEFAULT_MAX_IN_FLIGHT,
       (s) => this.#release(s),
     ));
   }
@@ -152,8 +154,8 @@ export class LocalDispatcher {
   }
 
   #markReady(sub: LocalSubscription): void {
-    if (sub.ready) return;
-    sub.ready = true;
+    if (sub.scheduled) return;
+    sub.scheduled = true;
     this.#ready.push(sub);
     if (!this.#scheduled) {
       this.#scheduled = true;
@@ -168,14 +170,14 @@ export class LocalDispatcher {
     let i = 0;
     for (; i < ready.length && budget > 0; i++) {
       const sub = ready[i]!;
-      sub.ready = false;
+      sub.scheduled = false;
       while (sub.active && sub.inFlight < sub.maxInFlight && sub.queue.length > 0 && budget-- > 0) {
         this.#queued--;
         this.#run(sub, sub.queue.shift()!);
         if (sub.waiters.length > 0) this.#queued += sub.admitWaiters();
       }
-      if (sub.active && sub.queue.length > 0 && sub.inFlight < sub.maxInFlight && !sub.ready) {
-        sub.ready = true;
+      if (sub.active && sub.queue.length > 0 && sub.inFlight < sub.maxInFlight && !sub.scheduled) {
+        sub.scheduled = true;
         ready.push(sub);
       }
     }

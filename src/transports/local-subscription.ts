@@ -27,7 +27,7 @@ export class LocalSubscription extends TableSubscription {
   readonly queue: RingBuffer<BusEvent>;
   inFlight = 0;
   /** Whether it is already in the dispatcher's ready list. */
-  ready = false;
+  scheduled = false;
   /** Publishers waiting for room (policy `wait`), in publish order. */
   readonly waiters: Waiter[] = [];
 

@@ -1,4 +1,5 @@
 import type { BusEvent } from '../events/bus-event.js';
+import { checkSubscription } from './subscription-table.js';
 import {
   RECEIPT,
   RECEIPT_PROMISE,
@@ -11,6 +12,7 @@ import {
 } from '../transport.js';
 
 const DONE = Promise.resolve();
+const SUPPORT = { transport: 'noop' };
 const NO_DROPS = Object.freeze({ 'drop-oldest': 0, 'drop-newest': 0, reject: 0, expired: 0, closed: 0, lost: 0 });
 const STATS: TransportStats = Object.freeze({
   published: 0,
@@ -24,6 +26,7 @@ const STATS: TransportStats = Object.freeze({
 const NOOP_SUBSCRIPTION: Subscription = Object.freeze({
   id: 'noop',
   pattern: '',
+  ready: DONE,
   unsubscribe(): void {},
   [Symbol.dispose](): void {},
 });
@@ -32,8 +35,8 @@ const NOOP_SUBSCRIPTION: Subscription = Object.freeze({
  * A transport that does nothing: publishing is skipped, subscriptions never fire.
  *
  * @remarks Spec: `NoOpEventProducer` / `NoOpEventConsumer`. Allocates nothing per call: every
- * method returns a shared constant. Patterns are not even validated, so that switching events off
- * can't make anything fail.
+ * method returns a shared constant. `subscribe` checks its arguments exactly like every other
+ * transport, so code that works with events switched off works with them switched on.
  * @see {@link Transport}
  */
 export class NoopTransport implements Transport {
@@ -56,7 +59,9 @@ export class NoopTransport implements Transport {
 
   publishLocal(_event: BusEvent): void {}
 
-  subscribe(_pattern: string, _handler: EventHandler, _options?: SubscribeOptions): Subscription {
+  /** @throws {@link InvalidPatternError} or {@link InvalidOptionError} for a bad call, like every transport. */
+  subscribe(pattern: string, handler: EventHandler, options?: SubscribeOptions): Subscription {
+    checkSubscription(SUPPORT, pattern, handler, options);
     return NOOP_SUBSCRIPTION;
   }
 

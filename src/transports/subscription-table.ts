@@ -1,7 +1,52 @@
+import { InvalidOptionError, InvalidPatternError } from '../errors.js';
 import { PatternIndex } from '../patterns/pattern-index.js';
 import { parsePattern } from '../patterns/pattern.js';
-import type { EventHandler, SubscribeOptions, Subscription, SubscriptionId } from '../transport.js';
+import type { BackpressurePolicy, EventHandler, SubscribeOptions, Subscription, SubscriptionId } from '../transport.js';
 import { linkAbort } from './abort-link.js';
+
+const CONFIRMED: Promise<void> = Promise.resolve();
+const POLICIES: readonly BackpressurePolicy[] = ['wait', 'drop-oldest', 'drop-newest', 'reject'];
+
+/** What a transport does with each {@link SubscribeOptions} field; a field it can't honour is refused. */
+export interface SubscriptionSupport {
+  /** The transport's name, for errors. */
+  readonly transport: string;
+  /** Why `queue` can't be honoured; absent when it is. */
+  readonly noQueue?: string;
+  /** Why queue policy `wait` can't be honoured; absent when it is. */
+  readonly noWait?: string;
+  /** Why `maxInFlight` can't be honoured; absent when it is. */
+  readonly noMaxInFlight?: string;
+}
+
+/**
+ * Checks the arguments of a `subscribe` call the same way on every transport.
+ * @throws {@link InvalidPatternError} for a bad pattern, {@link InvalidOptionError} for a bad
+ * handler, a malformed option or one the transport can't honour.
+ */
+export function checkSubscription(support: SubscriptionSupport, pattern: unknown, handler: unknown, options: unknown): void {
+  if (typeof pattern !== 'string') throw new InvalidPatternError(String(typeof pattern), 'a pattern is a string such as `validation.*`');
+  parsePattern(pattern);
+  const refuse = (option: string, why: string): never => {
+    throw new InvalidOptionError(option, `${support.transport}: ${why}`);
+  };
+  if (typeof handler !== 'function') refuse('handler', 'the handler must be a function');
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null) refuse('options', 'must be an object, e.g. { signal }');
+  const { signal, maxInFlight, queue } = options as SubscribeOptions;
+  if (signal !== undefined && !(signal instanceof AbortSignal)) refuse('signal', 'must be an AbortSignal');
+  if (maxInFlight !== undefined) {
+    if (support.noMaxInFlight !== undefined) refuse('maxInFlight', support.noMaxInFlight);
+    if (!Number.isInteger(maxInFlight) || maxInFlight < 1) refuse('maxInFlight', 'must be an integer ≥ 1');
+  }
+  if (queue === undefined) return;
+  if (support.noQueue !== undefined) refuse('queue', support.noQueue);
+  if (typeof queue !== 'object' || queue === null) refuse('queue', 'must be an object, e.g. { capacity: 1000, policy: "drop-oldest" }');
+  const { capacity, policy } = queue;
+  if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 1)) refuse('queue.capacity', 'must be an integer ≥ 1');
+  if (policy !== undefined && !POLICIES.includes(policy)) refuse('queue.policy', `must be one of ${POLICIES.join(', ')}`);
+  if (policy === 'wait' && support.noWait !== undefined) refuse('queue.policy', support.noWait);
+}
 
 /**
  * One entry of a {@link SubscriptionTable}: the public {@link Subscription} plus what the table
@@ -10,6 +55,8 @@ import { linkAbort } from './abort-link.js';
  */
 export class TableSubscription implements Subscription {
   active = true;
+  /** Set by the owner once it knows how the broker confirms this subscription. */
+  ready: Promise<void> = CONFIRMED;
   /** Removes the `abort` listener of the subscriber's signal, so an ended subscription is freed. */
   detach: (() => void) | undefined;
 
@@ -51,7 +98,10 @@ export class SubscriptionTable<S extends TableSubscription> {
   readonly #hooks: PatternHooks;
   #nextId = 0;
 
-  constructor(hooks: PatternHooks = {}) {
+  constructor(
+    private readonly support: SubscriptionSupport,
+    hooks: PatternHooks = {},
+  ) {
     this.#hooks = hooks;
   }
 
@@ -61,12 +111,13 @@ export class SubscriptionTable<S extends TableSubscription> {
   }
 
   /**
-   * Validates `pattern`, builds the entry with `build(id)` and, unless `options.signal` is already
-   * aborted (then the entry comes back inactive), indexes it and links it to the signal.
-   * @throws {@link InvalidPatternError} for an invalid pattern; whatever `build` throws for bad options.
+   * Checks the call ({@link checkSubscription}), builds the entry with `build(id)` and, unless
+   * `options.signal` is already aborted (then the entry comes back inactive), indexes it and links
+   * it to the signal.
+   * @throws {@link InvalidPatternError} or {@link InvalidOptionError} for a bad call.
    */
-  add(pattern: string, options: SubscribeOptions | undefined, build: (id: SubscriptionId) => S): S {
-    parsePattern(pattern);
+  add(pattern: string, handler: EventHandler, options: SubscribeOptions | undefined, build: (id: SubscriptionId) => S): S {
+    checkSubscription(this.support, pattern, handler, options);
     const sub = build(`sub-${++this.#nextId}`);
     if (options?.signal?.aborted === true) {
       sub.active = false;

@@ -17,16 +17,29 @@ describe('dotbus demo', () => {
     expect(r.stderr).toBe('');
   });
 
+  it('labels the batch context, so the status table adds up to the Records line', async () => {
+    const r = await runCli(['demo', '--records', '300', '--seed', '5']);
+    expect(r.code, r.stderr).toBe(0);
+    const [, passed, failed] = /Records: (\d+) passed, (\d+) failed/.exec(r.stdout)!.map(Number);
+    expect(failed).toBeGreaterThan(0);
+    expect(r.stdout).toMatch(/Contexts by status.*batch/);
+    // status, orders, batch, finished: the failed orders, the batch that failed with them, and both.
+    expect(statusRow(r.stdout, 'failed')).toEqual([failed, 1, failed! + 1]);
+    expect(statusRow(r.stdout, 'passed')).toEqual([passed, 0, passed]);
+    const [, seen, sent] = /Monitor: (\d+) of (\d+) validation events/.exec(r.stdout)!.map(Number);
+    expect(seen).toBe(sent);
+  });
+
   it('rejects a bad --records with one line and a non-zero exit', async () => {
     const r = await runCli(['demo', '--records', 'many']);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(2);
     expect(oneLine(r.stderr)).toContain('--records');
   });
 
   it('reports an unreachable Redis in one line, within a bounded time', async () => {
     const port = await closedPort();
     const r = await runCli(['demo', '--redis', `redis://127.0.0.1:${port}`], 20_000);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(1);
     expect(oneLine(r.stderr)).toContain(`cannot reach Redis at redis://127.0.0.1:${port}`);
   });
 });
@@ -36,6 +49,21 @@ describe('dotbus --help', () => {
     const r = await runCli([...cmd, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: dotbus');
+  });
+
+  it('shows no default for the --redis that tail requires', async () => {
+    const r = await runCli(['tail', '--help']);
+    expect(r.code).toBe(0);
+    const redis = optionHelp(r.stdout, '--redis');
+    expect(redis).toContain('(required)');
+    expect(redis).not.toContain('default');
+    expect(r.stdout).not.toContain('in-process bus');
+  });
+
+  it.each([['tail'], ['publish'], ['replay']])('lists --events in %s --help', async (cmd) => {
+    const r = await runCli([cmd, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('--events <module>');
   });
 });
 
@@ -51,13 +79,13 @@ describe('dotbus publish', () => {
 
   it('exits non-zero on bad JSON', async () => {
     const r = await runCli(['publish', 'validation.started', '--data', '{contextId:']);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(2);
     expect(oneLine(r.stderr)).toContain('--data is not valid JSON');
   });
 
   it('exits non-zero naming the invalid field', async () => {
     const r = await runCli(['publish', 'validation.started', '--data', JSON.stringify({ contextId: 'c-1', subject: 'o', status: 'nope', errors: [] })]);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(1);
     expect(oneLine(r.stderr)).toContain('field `status`');
   });
 
@@ -65,36 +93,62 @@ describe('dotbus publish', () => {
     const data = { contextId: 'c', fieldPath: [], operation: 'o', durationMs: 1, phase: 'p', status: 'completed',
       resourceUsage: { cpuUserMs: 'x', cpuSystemMs: 0, rssBytes: 1, heapUsedBytes: 1, heapDeltaBytes: 0 } };
     const r = await runCli(['publish', 'performance.metric.recorded', '--data', JSON.stringify(data)]);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(1);
     expect(oneLine(r.stderr)).toContain('field `resourceUsage.cpuUserMs`');
   });
 
   it('rejects an unknown type', async () => {
     const r = await runCli(['publish', 'no.such.type', '--data', '{}']);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(2);
     expect(oneLine(r.stderr)).toContain('unknown event type "no.such.type"');
+    expect(r.stderr).toContain('--events MODULE');
   });
 });
 
 describe('dotbus tail (argument errors)', () => {
+  it('blames the subscription when Redis is unreachable, not a connection tail never asked for (exit 1)', async () => {
+    const port = await closedPort();
+    const r = await runCli(['tail', 'validation.*', '--redis', `redis://127.0.0.1:${port}`], 20_000);
+    expect(r.code).toBe(1);
+    const line = oneLine(r.stderr);
+    expect(line).toContain(`cannot subscribe to "validation.*" on Redis at redis://127.0.0.1:${port}`);
+    expect(line).not.toContain('publisher');
+  });
+
   it('explains that tail needs --redis', async () => {
     const r = await runCli(['tail', 'validation.*']);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(2);
     expect(oneLine(r.stderr)).toContain('tail needs --redis');
   });
 
   it('rejects an invalid pattern in one line', async () => {
     const r = await runCli(['tail', 'valid*', '--redis', 'redis://127.0.0.1:1']);
-    expect(r.code).not.toBe(0);
+    expect(r.code).toBe(2);
     expect(oneLine(r.stderr)).toContain('invalid pattern "valid*"');
   });
 
   it('rejects an unknown format and an unknown command', async () => {
     const a = await runCli(['tail', '--format', 'xml', '--redis', 'redis://127.0.0.1:1']);
-    expect(a.code).not.toBe(0);
+    expect(a.code).toBe(2);
     expect(oneLine(a.stderr)).toContain('xml');
     const b = await runCli(['frobnicate']);
-    expect(b.code).not.toBe(0);
+    expect(b.code).toBe(2);
     expect(oneLine(b.stderr)).toContain("unknown command 'frobnicate'");
   });
 });
+
+/** The numbers of `status`'s row of the demo's "Contexts by status" table. */
+function statusRow(stdout: string, status: string): number[] {
+  const table = stdout.slice(stdout.indexOf('Contexts by status'));
+  const row = table.split('\n').find((l) => l.trimStart().startsWith(`${status} `))!;
+  return row.trim().split(/\s+/).slice(1).map(Number);
+}
+
+/** The help text of `option`: its line and the lines Commander wrapped it onto. */
+function optionHelp(help: string, option: string): string {
+  const lines = help.split('\n');
+  const first = lines.findIndex((l) => l.trimStart().startsWith(option));
+  const rest = lines.slice(first + 1);
+  const end = rest.findIndex((l) => !/^ {6,}\S/.test(l));
+  return [lines[first], ...rest.slice(0, end)].join(' ');
+}

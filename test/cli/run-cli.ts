@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
@@ -16,22 +16,40 @@ export function buildOnce(): void {
   if (process.env['npm_lifecycle_event'] === 'test' && existsSync(`${ROOT}dist/cli/main.js`)) return;
   // Test files run in parallel workers: one builds while the others wait, so none reads a half-written dist.
   const lock = join(tmpdir(), `dotbus-cli-build-${createHash('sha1').update(ROOT).digest('hex').slice(0, 12)}`);
+  // …and a file whose workers start later doesn't rebuild the dist another file's CLI runs are reading.
+  const stamp = `${lock}.built`;
+  const upToDate = (): boolean => existsSync(`${ROOT}dist/cli/main.js`) && (statSync(stamp, { throwIfNoEntry: false })?.mtimeMs ?? 0) > newestSource();
+  if (upToDate()) return;
   for (;;) {
     try {
       mkdirSync(lock);
       break;
     } catch {
-      if (Date.now() - statSync(lock, { throwIfNoEntry: false })!.mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) > 120_000) rmSync(lock, { recursive: true, force: true });
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
     }
   }
   try {
+    if (upToDate()) return;
+    const started = new Date();
     // tsc emits even when another area has type errors; what matters here is dist/cli.
     spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
+    // Stamped with the start: a source saved during the build makes the next call build again.
+    writeFileSync(stamp, '');
+    utimesSync(stamp, started, started);
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
   if (!existsSync(`${ROOT}dist/cli/main.js`)) throw new Error('npm run build did not produce dist/cli/main.js');
+}
+
+/** The newest modification time of a file under src/, in ms. */
+function newestSource(): number {
+  let newest = 0;
+  for (const entry of readdirSync(`${ROOT}src`, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
 }
 
 /** The outcome of one CLI run. */
@@ -41,10 +59,10 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs `dotbus …` to completion with colours off. */
-export function runCli(args: readonly string[], timeoutMs = 30_000): Promise<CliRun> {
+/** Runs `dotbus …` to completion with colours off; `env` is added to the test's environment. */
+export function runCli(args: readonly string[], timeoutMs = 30_000, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = startCli(args);
+    const child = startCli(args, env);
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -61,8 +79,13 @@ export function runCli(args: readonly string[], timeoutMs = 30_000): Promise<Cli
 }
 
 /** Starts `dotbus …` and returns the child (stdout/stderr piped). */
-export function startCli(args: readonly string[]): ChildProcess {
-  return spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  return spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** The path of a fixture of `test/fixtures/cli/`, relative to the directory the CLI runs in. */
+export function cliFixture(name: string): string {
+  return `test/fixtures/cli/${name}`;
 }
 
 /** A loopback port nothing listens on (taken, then released). */
@@ -81,4 +104,26 @@ export function oneLine(stderr: string): string {
   const lines = stderr.trim().split('\n');
   if (lines.length !== 1 || /^\s+at /m.test(stderr)) throw new Error(`expected one stderr line, got:\n${stderr}`);
   return lines[0]!;
+}
+
+/** A running `dotbus …` whose output is collected as it comes. */
+export interface WatchedCli {
+  readonly child: ChildProcess;
+  /** Everything on stdout so far. */
+  stdout(): string;
+  /** Everything on stderr so far. */
+  stderr(): string;
+  /** The exit code, once it exited. */
+  readonly exited: Promise<number | null>;
+}
+
+/** Starts `dotbus …` (e.g. `tail`) and collects its output. */
+export function watchCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): WatchedCli {
+  const child = startCli(args, env);
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  return { child, stdout: () => out, stderr: () => err, exited };
 }

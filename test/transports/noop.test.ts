@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createBus, InMemoryTransport, Type, defineEvent } from '../../src/index.js';
 import { NoopTransport } from '../../src/internal.js';
+import { describePromises } from '../conformance/promises.js';
+
+// NoOp delivers nothing, but checks every call exactly like the transports that do.
+describePromises('NoOp', { delivers: false, options: { queue: 'honoured', waitPolicy: 'honoured', maxInFlight: 'honoured' } }, async () => new NoopTransport());
 
 const Ping = defineEvent({ type: 'ping', version: '1.0.0', schema: Type.Object({ n: Type.Number() }) });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { redisPubSub } from '../../src/redis/index.js';
+import { describePromises } from '../conformance/promises.js';
 import { describeTransport } from '../conformance/transport-suite.js';
 import { startRedis, type RedisServer } from '../helpers/redis/server-process.js';
 
@@ -12,5 +13,8 @@ afterAll(async () => {
 });
 
 describeTransport('RedisPubSub', { crossInstance: true, durable: false }, async ({ namespace }) =>
+  redisPubSub({ connection: { url: server.url, backoff: { baseMs: 20, capMs: 500 } }, namespace }),
+);
+describePromises('RedisPubSub', { delivers: true, options: { queue: 'honoured', waitPolicy: 'refused', maxInFlight: 'honoured' } }, async ({ namespace }) =>
   redisPubSub({ connection: { url: server.url, backoff: { baseMs: 20, capMs: 500 } }, namespace }),
 );

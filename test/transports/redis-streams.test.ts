@@ -1,5 +1,6 @@
 import { afterAll, beforeAll } from 'vitest';
 import { redisStreams } from '../../src/redis/index.js';
+import { describePromises } from '../conformance/promises.js';
 import { describeTransport } from '../conformance/transport-suite.js';
 import { startRedis, type RedisServer } from '../helpers/redis/server-process.js';
 
@@ -27,4 +28,7 @@ describeTransport('RedisStreams (broadcast)', { crossInstance: true, durable: tr
 // a competing member, so each event is handled by exactly one of them (the suite checks the split).
 describeTransport('RedisStreams (work sharing, guarded)', { crossInstance: true, durable: true, sharedGroup: true }, async ({ namespace }) =>
   redisStreams({ connection: { url: url() }, namespace, group: `svc-${namespace}`, idempotency: true, ...fast }),
+);
+describePromises('RedisStreams', { delivers: true, options: { queue: 'refused', waitPolicy: 'refused', maxInFlight: 'refused' } }, async ({ namespace }) =>
+  redisStreams({ connection: { url: url() }, namespace, ...fast }),
 );

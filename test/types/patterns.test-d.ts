@@ -1,5 +1,5 @@
 // Compile-only: checked by `tsc --noEmit -p tsconfig.json`; a failing case is a type error here.
-import type { MatchingEvents, MatchingTypes, PatternMatches, ValidPattern } from '../../src/patterns/pattern-types.js';
+import type { KnownPattern, MatchingEvents, MatchingTypes, PatternMatches, ValidPattern } from '../../src/patterns/pattern-types.js';
 import type { Equal, Expect } from './assert.js';
 
 // The table of DESIGN §2, row by row.
@@ -115,6 +115,32 @@ export type EventUnions = [
   Expect<Equal<MatchingEvents<Events, 'none'>, never>>,
   Expect<Equal<MatchingEvents<Events, string>, Events>>,
   Expect<Equal<MatchingEvents<Events | Ev<string>, 'none'>, Ev<string>>>,
+];
+
+// KnownPattern: valid, and matching at least one event on offer; else a readable message.
+type Hint = ' (misspelt? for event types without a definition, use subscribeUntyped)';
+export type Known = [
+  Expect<Equal<KnownPattern<'validation.*', Events>, 'validation.*'>>,
+  Expect<Equal<KnownPattern<'b.+', Events>, 'b.+'>>,
+  Expect<Equal<KnownPattern<'valdation.*', Events>, `✗ no event type matches 'valdation.*'${Hint}`>>,
+  Expect<Equal<KnownPattern<'validation.+.+.+', Events>, `✗ no event type matches 'validation.+.+.+'${Hint}`>>,
+  Expect<Equal<KnownPattern<'none', Events, ''>, "✗ no event type matches 'none'">>,
+  // Validity comes first: an invalid pattern gets the invalid-pattern message.
+  Expect<Equal<KnownPattern<'valid*', Events>, "✗ invalid pattern: partial wildcard in segment 'valid*'">>,
+  Expect<Equal<KnownPattern<'', Events>, '✗ invalid pattern: it is empty'>>,
+  // Not known in full at compile time: the wide string, and patterns with a hole.
+  Expect<Equal<KnownPattern<string, Events>, string>>,
+  Expect<Equal<KnownPattern<`nothing.${string}`, Events>, `nothing.${string}`>>,
+  Expect<Equal<KnownPattern<`${string}.b c`, Events>, "✗ invalid pattern: character ' ' not allowed in segment 'b c'">>,
+  // A member typed with the wide string can be anything, so every valid pattern matches it.
+  Expect<Equal<KnownPattern<'none', Events | Ev<string>>, 'none'>>,
+  // Nothing on offer: every literal is an error.
+  Expect<Equal<KnownPattern<'a.*', never>, `✗ no event type matches 'a.*'${Hint}`>>,
+  // Distributes over a union of patterns.
+  Expect<Equal<KnownPattern<'validation.+' | 'none' | 'b*', Events>, 'validation.+' | `✗ no event type matches 'none'${Hint}` | "✗ invalid pattern: partial wildcard in segment 'b*'">>,
+  // At scale, the same answers.
+  Expect<Equal<KnownPattern<'*.error.*.*.*.failed', Ev<Many>>, '*.error.*.*.*.failed'>>,
+  Expect<Equal<KnownPattern<'*.eror.*', Ev<Many>>, `✗ no event type matches '*.eror.*'${Hint}`>>,
 ];
 
 // Scale: 192 event types of 3 to 6 segments against patterns of up to 6 segments, no depth errors.

@@ -22,10 +22,17 @@ function documented(entry: string): string[] {
   const start = lines.findIndex((l) => l.trim() === `### \`${entry}\``);
   if (start < 0) return [];
   const names: string[] = [];
-  for (const line of lines.slice(start + 1)) {
+  let inExports = false; // only tables whose first column is headed `export` list exports
+  for (const [i, line] of lines.slice(start + 1).entries()) {
     if (line.startsWith('#')) break;
-    if (!line.startsWith('|') || /^\|\s*-/.test(line)) continue;
-    const first = line.split('|')[1] ?? '';
+    if (!line.startsWith('|')) {
+      inExports = false;
+      continue;
+    }
+    const first = (line.split('|')[1] ?? '').trim();
+    const previous = lines[start + i] ?? '';
+    if (!previous.startsWith('|')) inExports = first === 'export';
+    if (!inExports || first === 'export' || /^-+$/.test(first)) continue;
     for (const m of first.matchAll(/`([A-Za-z_$][\w$]*)`/g)) names.push(m[1]!);
   }
   return names.sort();

@@ -28,7 +28,7 @@ export const demoCommand: CommandModule = {
       .description('validate a generated set of orders (some broken on purpose) and print the monitoring summary')
       .option('--records <n>', 'how many orders to generate', integerIn(1, 1_000_000), 1_000)
       .option('--seed <n>', 'seed of the data set (same seed, same orders)', integerIn(0, 2 ** 32 - 1), 42);
-    addConnectionOptions(cmd)
+    addConnectionOptions(cmd, 'optional')
       .addHelpText('after', '\nExamples:\n  dotbus demo\n  dotbus demo --records 5000 --redis redis://127.0.0.1:6379')
       .action((flags: DemoFlags) => runDemo(flags, io));
   },
@@ -36,10 +36,13 @@ export const demoCommand: CommandModule = {
 
 async function runDemo(flags: DemoFlags, io: CliIO): Promise<void> {
   const open = await openBus(flags, io);
+  // Subscribe first, and let Redis confirm it, before anything is published: a Pub/Sub message
+  // sent before the subscription is in place reaches nobody.
   const monitor = new ValidationMonitoringService({ subscriber: open.bus, maxContexts: Math.max(10_000, flags.records + 1) });
   const runId = `demo-${randomUUID().slice(0, 8)}`;
   const coordinator = new EventDrivenPerformanceCoordinator({ publisher: open.bus, contextId: runId, source: '/dotbus-cli/demo' });
   try {
+    await open.ready('reach Redis at');
     const dataset = generateOrders({ count: flags.records, seed: flags.seed });
     const pipeline = new ValidationPipeline({
       publisher: open.bus, coordinator, validator: createOrderValidator(), subject: 'order', idOf: (o) => o.id, source: '/dotbus-cli/demo',
@@ -51,7 +54,9 @@ async function runDemo(flags: DemoFlags, io: CliIO): Promise<void> {
       // Pub/Sub is at-most-once: a report without the run's end is still worth printing, with a note.
       io.stderr.write(`dotbus: warning: the end of run ${runId} did not come back from ${open.label} within ${SETTLE_MS / 1000} s; the summary may be incomplete\n`);
     }
-    const report = { summary: monitor.summary(), result, corrupted: dataset.corrupted.size, transport: open.label, stats: open.bus.stats() };
+    const report = {
+      summary: monitor.summary(), batch: monitor.snapshot(runId)?.status, result, corrupted: dataset.corrupted.size, transport: open.label, stats: open.bus.stats(),
+    };
     io.stdout.write(renderDemoReport(io, report));
   } finally {
     coordinator.close();

@@ -4,40 +4,48 @@ import { parseUntrustedJson } from '../../internal.js';
 import { CliError, EXIT_USAGE } from '../cli-error.js';
 import type { CommandModule } from '../command-module.js';
 import { addConnectionOptions, openBus, type ConnectionFlags } from '../connection-options.js';
+import { addEventsOption, loadEvents, type EventsFlags } from '../events-module.js';
 import type { CliIO } from '../io.js';
 
-interface PublishFlags extends ConnectionFlags {
+interface PublishFlags extends ConnectionFlags, EventsFlags {
   readonly data: string;
 }
 
 const EXAMPLE = `'{"contextId":"c-1","subject":"order","status":"started","errors":[]}'`;
 
-/** `dotbus publish`: builds a built-in event from JSON, validates it, and publishes or prints it. */
+/** `dotbus publish`: builds an event (built-in, or from `--events`) from JSON, validates it, and publishes or prints it. */
 export const publishCommand: CommandModule = {
   name: 'publish',
   register(program: Command, io: CliIO): void {
     const cmd = program
       .command('publish')
-      .description('build and validate a built-in event from JSON; publish it with --redis, otherwise print its wire message')
-      .argument('<type>', 'a built-in event type, e.g. validation.started')
+      .description('build and validate an event from JSON; publish it with --redis, otherwise print its wire message')
+      .argument('<type>', 'a built-in event type, e.g. validation.started, or one of the --events module\'s')
       .requiredOption('--data <json>', 'the event data as JSON');
-    addConnectionOptions(cmd)
-      .addHelpText('after', `\nBuilt-in types:\n  ${BUILT_IN_EVENTS.flatMap((d) => d.types).join('\n  ')}\n\nExample:\n  dotbus publish validation.started --data ${EXAMPLE}`)
+    addEventsOption(cmd);
+    addConnectionOptions(cmd, 'print-without')
+      .addHelpText(
+        'after',
+        `\nBuilt-in types:\n  ${BUILT_IN_EVENTS.flatMap((d) => d.types).join('\n  ')}\n\nExamples:\n  dotbus publish validation.started --data ${EXAMPLE}\n` +
+          `  dotbus publish order.placed --events ./dist/events.js --data '{"orderId":"o-1","total":42}' --redis redis://127.0.0.1:6379`,
+      )
       .action((type: string, flags: PublishFlags) => runPublish(type, flags, io));
   },
 };
 
 async function runPublish(type: string, flags: PublishFlags, io: CliIO): Promise<void> {
-  const registry = new EventRegistry(BUILT_IN_EVENTS);
-  const event = buildEvent(registry, type, flags.data);
+  const events = await loadEvents(flags);
+  const registry = new EventRegistry([...BUILT_IN_EVENTS, ...events]);
+  const event = buildEvent(registry, type, flags.data, flags.events);
   const wire = new JsonCodec(registry).encode(event);
   if (flags.redis === undefined && flags.durable !== true) {
     io.stdout.write(`${wire}\n`);
     io.stderr.write(io.paintErr('dim', 'dotbus: not sent (the in-memory bus ends with this process); add --redis URL to publish\n'));
     return;
   }
-  const open = await openBus(flags, io);
+  const open = await openBus(flags, io, { events });
   try {
+    await open.ready('reach Redis at');
     const receipt = await open.bus.transport.publish(event);
     if (receipt.status !== 'accepted') throw new CliError(`${type} was ${receipt.status}, not published: ${receipt.error?.message ?? 'Redis did not acknowledge it'}`);
     io.stdout.write(`${wire}\n`);
@@ -48,10 +56,11 @@ async function runPublish(type: string, flags: PublishFlags, io: CliIO): Promise
 }
 
 /** The event of `type` built from `json`, or a {@link CliError} naming what is wrong. */
-function buildEvent(registry: EventRegistry, type: string, json: string): BusEvent {
+function buildEvent(registry: EventRegistry, type: string, json: string, module: string | undefined): BusEvent {
   const def: AnyEventDefinition | undefined = registry.get(type);
   if (def === undefined) {
-    throw new CliError(`unknown event type ${JSON.stringify(type)}; built-in types are ${registry.types().join(', ')}`, EXIT_USAGE);
+    const known = module === undefined ? `load your own with --events MODULE; built-in types are` : `known types (built-in and from ${module}) are`;
+    throw new CliError(`unknown event type ${JSON.stringify(type)}; ${known} ${registry.types().join(', ')}`, EXIT_USAGE);
   }
   const parsed = parseUntrustedJson(json);
   if (!parsed.ok) throw new CliError(`--data is not valid JSON (${parsed.reason}): ${parsed.detail}`, EXIT_USAGE);

@@ -1,14 +1,15 @@
 import { Option, type Command } from 'commander';
-import { JsonCodec, parsePattern, type AnyBusEvent } from '../../index.js';
+import { parsePattern } from '../../index.js';
 import { describeError } from '../../internal.js';
 import { CliError, EXIT_USAGE } from '../cli-error.js';
 import type { CommandModule } from '../command-module.js';
 import { addConnectionOptions, openBus, type ConnectionFlags } from '../connection-options.js';
-import { formatEvent } from '../event-line.js';
+import { printerOf, type EventFormat } from '../event-line.js';
+import { addEventsOption, loadEvents, type EventsFlags } from '../events-module.js';
 import type { CliIO } from '../io.js';
 
-interface TailFlags extends ConnectionFlags {
-  readonly format: 'pretty' | 'json';
+interface TailFlags extends ConnectionFlags, EventsFlags {
+  readonly format: EventFormat;
 }
 
 /** `dotbus tail`: prints the events matching a pattern as they arrive through Redis. */
@@ -17,11 +18,16 @@ export const tailCommand: CommandModule = {
   register(program: Command, io: CliIO): void {
     const cmd = program
       .command('tail')
-      .description('print events matching PATTERN as they arrive (needs --redis); Ctrl-C to stop')
+      .description('print events matching PATTERN as they arrive (needs --redis); types without a definition print as untyped; Ctrl-C to stop')
       .argument('[pattern]', "event pattern: literal segments, * (one or more segments), + (exactly one)", '*')
       .addOption(new Option('--format <format>', 'pretty: one coloured line per event; json: the CloudEvents wire message').choices(['pretty', 'json']).default('pretty'));
-    addConnectionOptions(cmd, true)
-      .addHelpText('after', "\nExamples:\n  dotbus tail 'validation.*' --redis redis://127.0.0.1:6379\n  dotbus tail '*.error.*' --redis redis://127.0.0.1:6379 --format json")
+    addEventsOption(cmd);
+    addConnectionOptions(cmd, 'required', true)
+      .addHelpText(
+        'after',
+        "\nExamples:\n  dotbus tail 'validation.*' --redis redis://127.0.0.1:6379\n  dotbus tail '*.error.*' --redis redis://127.0.0.1:6379 --format json\n" +
+          "  dotbus tail 'order.*' --events ./dist/events.js --redis redis://127.0.0.1:6379",
+      )
       .action((pattern: string, flags: TailFlags) => runTail(pattern, flags, io));
   },
 };
@@ -39,19 +45,20 @@ async function runTail(pattern: string, flags: TailFlags, io: CliIO): Promise<vo
       EXIT_USAGE,
     );
   }
+  const events = await loadEvents(flags);
   const stopped = untilStopped();
-  const open = await openBus(flags, io);
-  const codec = new JsonCodec(open.bus.registry);
-  const print = flags.format === 'json' ? (e: AnyBusEvent) => codec.encode(e) : (e: AnyBusEvent) => formatEvent(io, e);
-  const subscription = open.bus.transport.subscribe(pattern, (event) => {
-    io.stdout.write(`${print(event)}\n`);
-  });
+  // Untyped: an event of a type without a definition is shown, not reported as a decode error.
+  const open = await openBus(flags, io, { events, untyped: true });
+  const print = printerOf(io, flags.format);
   try {
-    await open.bus.ready();
+    const subscription = open.bus.subscribeUntyped(pattern, (event) => {
+      io.stdout.write(`${print(event)}\n`);
+    });
+    // Only the subscription matters to tail: it publishes nothing.
+    await open.ready(`subscribe to ${JSON.stringify(pattern)} on Redis at`, subscription.ready);
     io.stderr.write(`dotbus: tailing ${JSON.stringify(pattern)} on ${open.label} (namespace ${flags.namespace ?? 'dotbus'}); Ctrl-C to stop\n`);
     await stopped;
   } finally {
-    subscription.unsubscribe();
     await open.close();
   }
 }

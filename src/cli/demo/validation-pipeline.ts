@@ -31,6 +31,8 @@ export interface PipelineResult {
   readonly errors: number;
   readonly warnings: number;
   readonly durationMs: number;
+  /** `validation.*` events the publisher accepted (sent, or buffered while Redis is down). */
+  readonly published: number;
   /** Events the publisher reported as dropped or failed. */
   readonly unpublished: number;
 }
@@ -56,6 +58,7 @@ type ValidationData = ValidationEvent['data'];
 export class ValidationPipeline<R> {
   readonly #o: ValidationPipelineOptions<R>;
   readonly #source: string;
+  #published = 0;
   #unpublished = 0;
 
   constructor(options: ValidationPipelineOptions<R>) {
@@ -68,6 +71,7 @@ export class ValidationPipeline<R> {
     const { coordinator, subject } = this.#o;
     const batch = `${subject}-batch`;
     const started = performance.now();
+    this.#published = 0;
     this.#unpublished = 0;
     await this.#emit('validation.started', { contextId: runId, subject: batch, status: 'started', recordCount: records.length, errors: [] });
     await this.#emit('validation.phase.started', { contextId: runId, subject: batch, phase: 'validate', status: 'running', errors: [] });
@@ -90,7 +94,7 @@ export class ValidationPipeline<R> {
     const common = { contextId: runId, subject: batch, status, durationMs, recordCount: records.length, errors: [] } as const;
     await this.#emit('validation.phase.completed', { ...common, phase: 'validate' });
     await this.#emit(tally.failed > 0 ? 'validation.failed' : 'validation.completed', common);
-    return { runId, records: records.length, ...tally, durationMs, unpublished: this.#unpublished };
+    return { runId, records: records.length, ...tally, durationMs, published: this.#published, unpublished: this.#unpublished };
   }
 
   async #validateRecord(runId: string, record: R): Promise<FieldError[]> {
@@ -133,6 +137,7 @@ export class ValidationPipeline<R> {
 
   readonly #countReceipt = (receipt: PublishReceipt): void => {
     if (receipt.status === 'dropped' || receipt.status === 'failed') this.#unpublished++;
+    else if (receipt.status !== 'skipped') this.#published++;
   };
 
   readonly #countFailure = (): void => {

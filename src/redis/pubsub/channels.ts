@@ -4,8 +4,11 @@ import { checkNamespace } from '../namespace.js';
 /** Most channel names a {@link ChannelNames} remembers; past it they are built on each call. */
 const MAX_CACHED_CHANNELS = 10_000;
 
-/** Suffix of the heartbeat channel, `<namespace>:__dotbus.heartbeat`; not a valid event type, so it never collides. */
-export const HEARTBEAT_SUFFIX = '__dotbus.heartbeat';
+/**
+ * Prefix of the control channels, `{dotbus}:`: a namespace can't contain braces, so no
+ * `<namespace>:*` subscription ever sees control traffic (heartbeats), only CloudEvents.
+ */
+export const CONTROL_PREFIX = '{dotbus}:';
 
 /**
  * Maps event types and patterns of one namespace to Redis channels and `PSUBSCRIBE` globs.
@@ -28,7 +31,7 @@ export class ChannelNames {
   constructor(namespace?: string) {
     this.namespace = checkNamespace(namespace);
     this.prefix = `${this.namespace}:`;
-    this.heartbeat = `${this.prefix}${HEARTBEAT_SUFFIX}`;
+    this.heartbeat = `${CONTROL_PREFIX}heartbeat:${this.namespace}`;
     this.#globPrefix = escapeGlob(this.prefix);
   }
 

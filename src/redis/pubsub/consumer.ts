@@ -203,8 +203,6 @@ export class RedisPubSubConsumer {
   }
 
   #onMessage(channel: string, raw: Buffer): void {
-    // A `*` glob also matches the heartbeat channel; heartbeats arrive through SUBSCRIBE.
-    if (channel === this.#ctx.names.heartbeat) return;
     this.#received++;
     const result = this.#ctx.codec().decode(raw);
     if (!result.ok) return this.#decodeFailed(raw, channel, result.error);

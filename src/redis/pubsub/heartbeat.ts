@@ -2,7 +2,7 @@ import { isEventType } from '../../index.js';
 import { DecodeError, parseUntrustedJson } from '../../internal.js';
 
 /**
- * What a producer says on `<namespace>:__dotbus.heartbeat` every `heartbeatMs`: its id and the
+ * What a producer says on `{dotbus}:heartbeat:<namespace>` every `heartbeatMs`: its id and the
  * last sequence number it sent per event type, so that consumers can see a gap at the tail.
  */
 export interface Heartbeat {

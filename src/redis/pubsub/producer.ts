@@ -11,8 +11,6 @@ export interface ProducerContext extends ProducerHooks {
   readonly producerId: string;
   /** 0 turns heartbeats off. */
   readonly heartbeatMs: number;
-  /** How long a publish waits for the very first connection before it buffers, in ms. */
-  readonly firstConnectMs: number;
 }
 
 /**
@@ -46,22 +44,11 @@ export class RedisPubSubProducer {
   publish(event: BusEvent): Promise<PublishReceipt> {
     const core = this.#core;
     if (core.closed) return core.rejectClosed();
-    if (core.up) {
-      if (core.buffer.size > 0) this.#flush();
-      return this.#send(event);
-    }
-    if (core.monitor.status === 'connecting') {
-      // Not an outage yet: wait for the first connection, so that an event published right after
-      // start-up is sent (and reaches only the subscribers of that moment) instead of being buffered.
-      const retry = (): Promise<PublishReceipt> => this.#retryAfterConnect(event);
-      return core.monitor.waitUp(this.#ctx.firstConnectMs).then(retry, retry);
-    }
-    return core.hold(event);
-  }
-
-  #retryAfterConnect(event: BusEvent): Promise<PublishReceipt> {
-    if (this.#core.closed) return this.#core.rejectClosed();
-    return this.#core.up ? this.publish(event) : this.#core.hold(event);
+    // Never wait for the network: until the connection is up (the first one included), events
+    // wait in the outage buffer and go out in order on connect.
+    if (!core.up) return core.hold(event);
+    if (core.buffer.size > 0) this.#flush();
+    return this.#send(event);
   }
 
   /** @see {@link EventProducer.publishBatch} One pipeline, one write, when connected. */

@@ -12,7 +12,7 @@ import {
 } from '../../index.js';
 import { InvalidOptionError, LocalDispatcher } from '../../internal.js';
 import type { ConnectionStatus } from '../connection-monitor.js';
-import { RedisTransportShell } from '../transport-shell.js';
+import { quietly, RedisTransportShell } from '../transport-shell.js';
 import { ChannelNames } from './channels.js';
 import { RedisPubSubConsumer } from './consumer.js';
 import type { RedisPubSubOptions } from './options.js';
@@ -66,6 +66,7 @@ export class RedisPubSubTransport implements Transport {
     const codec = (): JsonCodec => shell.codec;
     const report = shell.report.bind(shell);
     this.#dispatcher = new LocalDispatcher({
+      support: { transport: NAME, noWait: WAIT_REFUSED },
       ...(options.queue === undefined ? {} : { queue: options.queue }),
       ...(options.maxInFlight === undefined ? {} : { maxInFlight: options.maxInFlight }),
       onPatternAdded: (p) => this.#consumer.patternAdded(p),
@@ -82,7 +83,6 @@ export class RedisPubSubTransport implements Transport {
       producerId: options.producerId ?? randomUUID(),
       buffer: options.buffer ?? {},
       heartbeatMs,
-      firstConnectMs: options.readyTimeoutMs ?? 10_000,
       codec,
       report,
       countDrop: (reason, count, type) => this.#dispatcher.countDrop(reason, count, type),
@@ -140,14 +140,15 @@ export class RedisPubSubTransport implements Transport {
   }
 
   /**
-   * @see {@link EventConsumer.subscribe}
+   * @see {@link EventConsumer.subscribe} `ready` resolves once Redis confirmed the `PSUBSCRIBE`.
    * @throws {@link InvalidOptionError} for queue policy `wait`: Pub/Sub can't make Redis wait.
    */
   subscribe(pattern: string, handler: EventHandler, options?: SubscribeOptions): Subscription {
     if (this.#shell.closed) throw this.#shell.closedError();
-    checkQueue(options?.queue, 'queue.policy');
+    const sub = this.#dispatcher.subscribe(pattern, handler, options);
     this.#producer.start();
-    return this.#dispatcher.subscribe(pattern, handler, options);
+    if (sub.active) sub.ready = quietly(this.#consumer.ready(this.#options.readyTimeoutMs ?? 10_000));
+    return sub;
   }
 
   drain(): Promise<void> {
@@ -178,10 +179,10 @@ export class RedisPubSubTransport implements Transport {
   }
 }
 
+const WAIT_REFUSED = "'wait' can't hold back Redis Pub/Sub; use 'drop-oldest', 'drop-newest' or 'reject'";
+
 function checkQueue(queue: QueueOptions | undefined, option: string): void {
-  if (queue?.policy === 'wait') {
-    throw new InvalidOptionError(option, "'wait' can't hold back Redis Pub/Sub; use 'drop-oldest', 'drop-newest' or 'reject'");
-  }
+  if (queue?.policy === 'wait') throw new InvalidOptionError(option, `${NAME}: ${WAIT_REFUSED}`);
 }
 
 /**

@@ -38,6 +38,17 @@ export interface ReplayOptions<Defs extends readonly AnyEventDefinition[], P ext
   readonly onDecodeError?: (entry: StreamEntry, error: DecodeError) => void;
   /** Longest the connection may take, in ms. @default 10_000 */
   readonly connectTimeoutMs?: number;
+  /**
+   * Also yield well-formed CloudEvents of types without a definition, as untyped events
+   * (`isUntyped(event)` is true and their `data` is unchecked), instead of reporting them to
+   * `onDecodeError`. @default false
+   */
+  readonly untyped?: boolean;
+  /**
+   * Called once, before reading, when the namespace has no event stream at all (nothing was ever
+   * published to it: usually a wrong namespace or Redis); nothing is yielded then. @default ignored
+   */
+  readonly onMissingStream?: (key: string) => void;
 }
 
 /** One replayed event with where it was in the stream and its wire message. */
@@ -71,12 +82,16 @@ export async function* replayEvents<const Defs extends readonly AnyEventDefiniti
   const pattern: string = options.pattern;
   parsePattern(pattern);
   const keys = new StreamKeys(options.namespace);
-  const codec = new JsonCodec(new EventRegistry([...BUILT_IN_EVENTS, ...(options.events ?? [])]));
+  const codec = new JsonCodec(new EventRegistry([...BUILT_IN_EVENTS, ...(options.events ?? [])]), { untyped: options.untyped === true });
   const client = openConnection(options.connection ?? {}, 'replay');
   const monitor = new ConnectionMonitor(client, 'replay', 'default', () => {});
   try {
     client.connect().catch(() => undefined);
     await monitor.waitUp(options.connectTimeoutMs ?? 10_000);
+    if (options.onMissingStream !== undefined && (await client.exists(keys.events)) === 0) {
+      options.onMissingStream(keys.events);
+      return;
+    }
     for await (const entry of pages(client, keys.events, idAt(options.from, 'start'), idAt(options.to, 'end'), options.batchSize ?? 1_000)) {
       if (entry.message === undefined || !matchesPattern(pattern, entry.type)) continue;
       const decoded = codec.decode(entry.message);

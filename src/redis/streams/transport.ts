@@ -69,7 +69,11 @@ export class RedisStreamsTransport implements Transport {
   readonly keys: StreamKeys;
   readonly #options: RedisStreamsOptions;
   readonly #shell: RedisTransportShell;
-  readonly #subs = new SubscriptionTable<TableSubscription>();
+  readonly #subs = new SubscriptionTable<TableSubscription>({
+    transport: NAME,
+    noQueue: 'a Streams subscription has no queue of its own: unacknowledged entries wait in the stream; bound them with the transport option `maxInFlight`',
+    noMaxInFlight: "the handlers of a Streams member share the transport option `maxInFlight` (unacknowledged entries per member); set it there",
+  });
   readonly #counters = new StreamsCounters();
   #localInFlight = 0;
   readonly #producer: RedisStreamsProducer;
@@ -162,13 +166,15 @@ export class RedisStreamsTransport implements Transport {
   /** @see {@link EventConsumer.subscribe} The first subscription joins the group and starts reading. */
   subscribe(pattern: string, handler: EventHandler, options?: SubscribeOptions): Subscription {
     if (this.#shell.closed) throw this.#shell.closedError();
-    const sub = this.#subs.add(pattern, options, (id) => new TableSubscription(id, pattern, handler, (s) => this.#subs.release(s)));
+    const sub = this.#subs.add(pattern, handler, options, (id) => new TableSubscription(id, pattern, handler, (s) => this.#subs.release(s)));
     this.#producer.start();
-    this.#consumer.start().catch((e: unknown) => {
-      // ready() rejects with the same reason; here it only reaches onError.
+    const started = this.#consumer.start();
+    started.catch((e: unknown) => {
+      // ready() and sub.ready reject with the same reason; here it only reaches onError.
       const error = isDotbusError(e) ? e : new ConnectionError(describeError(e), { cause: e });
       this.#shell.report(error);
     });
+    if (sub.active) sub.ready = started;
     return sub;
   }
 

@@ -38,8 +38,8 @@ describe('defineEvent', () => {
 
   it('fills defaults and keeps given metadata', () => {
     const at = new Date('2026-01-02T03:04:05.678Z');
-    const e = OrderPlaced.create({ orderId: 'o', total: 0, lines: [] }, { eventId: 'id-1', timestamp: at });
-    expect(e.eventId).toBe('id-1');
+    const e = OrderPlaced.create({ orderId: 'o', total: 0, lines: [] }, { eventId: '6f1c3c4e-9a57-4d3e-8b9a-0c1d2e3f4a5b', timestamp: at });
+    expect(e.eventId).toBe('6f1c3c4e-9a57-4d3e-8b9a-0c1d2e3f4a5b');
     expect(e.timestamp.toISOString()).toBe('2026-01-02T03:04:05.678Z');
     expect(e.timestamp).toBeInstanceOf(FrozenDate);
     expect(e.source).toBe('/dotbus');

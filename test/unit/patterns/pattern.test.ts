@@ -118,7 +118,9 @@ describe('invalid patterns', () => {
         const error = thrown(fn);
         expect(error.code).toBe('INVALID_PATTERN');
         expect(error.name).toBe('InvalidPatternError');
-        expect(error.message).toContain(JSON.stringify(pattern));
+        // The pattern is quoted, cut to 80 characters: an error never echoes a huge input whole.
+        expect(error.message).toContain(JSON.stringify(pattern.slice(0, 80)).slice(0, -1));
+        expect(error.message.length).toBeLessThan(200);
         expect(error.message).toMatch(message);
       }
     });

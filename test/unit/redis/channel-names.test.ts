@@ -9,7 +9,7 @@ describe('ChannelNames', () => {
     expect(n.globOf('a.*')).toBe('app\\[1\\]\\*:a.*');
     expect(n.globOf('a.+')).toBe(n.globOf('a.*'));
     expect(n.globOf('*.error.*')).toBe('app\\[1\\]\\*:*.error.*');
-    expect(n.heartbeat).toBe('app[1]*:__dotbus.heartbeat');
+    expect(n.heartbeat).toBe('{dotbus}:heartbeat:app[1]*');
     expect(() => n.globOf('valid*')).toThrow(/partial/);
     expect(() => new ChannelNames('has space')).toThrow(/namespace/);
   });
