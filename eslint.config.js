@@ -20,7 +20,7 @@ function restrictImports(folder, patterns) {
 }
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results.json'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/results.json', 'reports/', '.stryker-tmp*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

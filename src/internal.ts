@@ -11,9 +11,11 @@ export { FrozenDate } from './events/freeze.js';
 // Defaults
 export { DEFAULT_SOURCE } from './events/define-event.js';
 export { DEFAULT_MAX_MESSAGE_BYTES } from './codec/wire.js';
+export { MAX_PRODUCER_ID_LENGTH } from './codec/attributes.js';
 
 // Codec
-export { parseUntrustedJson } from './codec/safe-json.js';
+export { parseUntrustedJson, strictUtf8 } from './codec/safe-json.js';
+export { producerIdIssue } from './codec/attributes.js';
 
 // Receipts and observers
 export { RECEIPT, RECEIPT_PROMISE } from './transport.js';
@@ -36,6 +38,7 @@ export {
   UnknownEventTypeError,
   describe as describeError,
 } from './errors.js';
+export { quote } from './errors.js';
 
 // The local half of every transport
 export { LocalDispatcher } from './transports/local-dispatcher.js';

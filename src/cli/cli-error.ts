@@ -1,3 +1,5 @@
+import { describeError } from '../internal.js';
+
 /** Exit code of a bad command line (unknown option, missing argument, invalid pattern). */
 export const EXIT_USAGE = 2;
 /** Exit code of a failure while running (Redis unreachable, invalid event data). */
@@ -22,4 +24,21 @@ export class CliError extends Error {
 export function oneLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   return text.split('\n', 1)[0]!.trim() || 'unknown error';
+}
+
+/** The flag the CLI fills each library option from. */
+const FLAG_OF: Readonly<Record<string, string>> = { 'connection.url': '--redis', namespace: '--namespace', group: '--group' };
+
+/**
+ * `e` as the CLI reports it. An invalid option of the library (code `INVALID_OPTION`: the CLI built
+ * it from a flag) is a usage error, exit 2, named by its flag: `--namespace: must be 1–200
+ * printable ASCII characters…`. Anything else is a failure, exit 1: `<context>: <message>`.
+ */
+export function cliErrorOf(e: unknown, context: string): CliError {
+  const message = describeError(e);
+  const option = /^option `([^`]+)`: /.exec(message);
+  if ((e as { code?: unknown } | undefined)?.code === 'INVALID_OPTION' && option !== null) {
+    return new CliError(`${FLAG_OF[option[1]!] ?? `option \`${option[1]}\``}: ${message.slice(option[0].length)}`, EXIT_USAGE);
+  }
+  return new CliError(`${context}: ${message}`);
 }

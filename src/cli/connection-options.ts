@@ -1,10 +1,11 @@
 import type { Command } from 'commander';
-import { createBus, type AnyBusEvent, type AnyEventDefinition, type EventBus, type Transport } from '../index.js';
+import { createBus, SystemHealthEvent, type AnyBusEvent, type AnyEventDefinition, type EventBus, type Transport } from '../index.js';
 import { describeError, type DotbusError } from '../internal.js';
-import { CliError, EXIT_USAGE } from './cli-error.js';
-import { addDurableOptions, durableTransport, type DurableFlags } from './durable-options.js';
+import { CliError, cliErrorOf, EXIT_USAGE } from './cli-error.js';
+import { addDurableOptions, type DurableFlags } from './durable-options.js';
 import type { CliIO } from './io.js';
-import { CONNECT_TIMEOUT_MS, loadRedis, redact } from './redis-module.js';
+import { CONNECT_TIMEOUT_MS, loadRedis, type LoadedRedis } from './redis-module.js';
+import { shortened } from './terminal-text.js';
 
 /** The transport flags every command shares (`--redis`, `--namespace`, `--durable`). */
 export interface ConnectionFlags extends DurableFlags {
@@ -18,20 +19,33 @@ export interface BusRequest {
   readonly events?: readonly AnyEventDefinition[];
   /** Receive events of types without a definition as untyped events instead of decode errors. @default false */
   readonly untyped?: boolean;
+  /**
+   * The command subscribes anyway (`tail`, `demo`). With `--durable`, where subscriptions stay in
+   * this process, the CLI then also listens to `system.health.down` to say why a connection went
+   * down (a refused `XREADGROUP`). @default false
+   */
+  readonly subscribes?: boolean;
 }
 
 /** A bus opened for one command, with a label for messages and bounded waits. */
 export interface OpenBus {
   readonly bus: EventBus<AnyBusEvent>;
-  /** `in-memory`, or the Redis URL without its password. */
+  /** `in-memory`, or the Redis URL without its secrets (see `redactUrl`). */
   readonly label: string;
   readonly distributed: boolean;
   /**
    * Waits (bounded) until `step` resolves: by default `bus.ready()`, which confirms every
-   * subscription made so far, so call it after subscribing and before publishing.
-   * @throws {@link CliError} `cannot <doing> <label> within N s: <why>`.
+   * subscription made so far, so call it after subscribing and before publishing. A refusal no
+   * retry fixes (credentials, database, a subscription the ACL user may not make) ends the wait
+   * at once.
+   * @throws {@link CliError} `cannot <doing> <label>: <why>`.
    */
   ready(doing: string, step?: Promise<void>): Promise<void>;
+  /**
+   * Rejects with the reason once the transport is `down` (a refusal no retry fixes, e.g. Redis
+   * refusing an `XREADGROUP` after `ready`); never settles otherwise, nor on the in-memory bus.
+   */
+  readonly down: Promise<never>;
   /** Closes the bus; gives up after a few seconds rather than hang on exit. */
   close(): Promise<void>;
 }
@@ -73,44 +87,83 @@ export async function openBus(flags: ConnectionFlags, io: CliIO, request: BusReq
   const options = { source: '/dotbus-cli', onError: warnOncePerCode(io), events: request.events ?? [], untyped: request.untyped === true };
   if (flags.redis === undefined) {
     if (flags.durable === true) throw new CliError('--durable needs --redis URL, e.g. --redis redis://127.0.0.1:6379', EXIT_USAGE);
-    return opened(createBus(options), 'in-memory', false);
+    return opened(createBus(options), 'in-memory');
   }
-  const url = flags.redis;
-  if (!/^rediss?:\/\/[^/]/.test(url)) {
-    throw new CliError(`--redis: ${JSON.stringify(url)} is not a Redis URL; use redis://host:port or rediss://host:port`, EXIT_USAGE);
-  }
-  const transport = flags.durable === true ? await durableTransport(url, flags.namespace, flags) : await redisTransport(url, flags.namespace);
-  return opened(createBus({ ...options, transport }), redact(url), true);
+  const redis = await loadRedis(flags.durable === true ? '--durable' : '--redis');
+  const bus = createBus({ ...options, transport: redisTransport(redis, flags.redis, flags) });
+  return opened(bus, redis.redactUrl(flags.redis), watchDown(bus, flags.durable === true && request.subscribes === true));
 }
 
-function opened(bus: EventBus<AnyBusEvent>, label: string, distributed: boolean): OpenBus {
+function opened(bus: EventBus<AnyBusEvent>, label: string, watch?: DownWatch): OpenBus {
+  const distributed = watch !== undefined;
+  watch ??= { down: new Promise<never>(() => {}), stop: () => {} };
   return {
     bus,
     label,
     distributed,
+    down: watch.down,
     async ready(doing, step = bus.ready()) {
       try {
-        await bounded(step, CONNECT_TIMEOUT_MS + 500, 'no reply');
+        await bounded(Promise.race([step, watch.down]), CONNECT_TIMEOUT_MS + 500, `no reply within ${CONNECT_TIMEOUT_MS / 1000} s`);
       } catch (e) {
-        throw new CliError(`cannot ${doing} ${label} within ${CONNECT_TIMEOUT_MS / 1000} s: ${describeError(e)}`);
+        throw new CliError(`cannot ${doing} ${label}: ${describeError(e)}`);
       }
     },
-    close: () => bounded(bus.close()),
+    close: () => {
+      watch.stop();
+      return bounded(bus.close());
+    },
   };
 }
 
-async function redisTransport(url: string, namespace: string | undefined): Promise<Transport> {
-  const { redisPubSub } = await loadRedis('--redis');
+/** The Pub/Sub transport, or with `--durable` the Streams one; a flag the library refuses is a usage error naming it. */
+function redisTransport(redis: LoadedRedis, url: string, flags: ConnectionFlags): Transport {
+  const options = {
+    connection: { url, connectTimeoutMs: CONNECT_TIMEOUT_MS },
+    ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
+    readyTimeoutMs: CONNECT_TIMEOUT_MS,
+    closeTimeoutMs: 2_000,
+  };
   try {
-    return redisPubSub({
-      connection: { url, connectTimeoutMs: CONNECT_TIMEOUT_MS },
-      ...(namespace === undefined ? {} : { namespace }),
-      readyTimeoutMs: CONNECT_TIMEOUT_MS,
-      closeTimeoutMs: 2_000,
-    });
+    return flags.durable === true ? redis.redisStreams({ ...options, ...(flags.group === undefined ? {} : { group: flags.group }) }) : redis.redisPubSub(options);
   } catch (e) {
-    throw new CliError(`--redis/--namespace: ${describeError(e)}`, EXIT_USAGE);
+    throw cliErrorOf(e, flags.durable === true ? '--durable' : '--redis');
   }
+}
+
+/** How often the CLI looks whether the transport went down for good, in ms. */
+const DOWN_CHECK_MS = 100;
+
+/** See {@link watchDown}. */
+interface DownWatch {
+  readonly down: Promise<never>;
+  stop(): void;
+}
+
+/**
+ * Rejects once the bus's transport reads `down`, with the reason a fresh `bus.ready()` gives (it
+ * fails at once then, saying what Redis refused) or, with `healthEvents`, the last
+ * `system.health.down` event's. Decides by `status`, not by events: with Pub/Sub, subscribing to
+ * them would add a channel to what an ACL user must be granted, and anyone who may publish on the
+ * namespace could forge them; so only a Streams bus that subscribes anyway listens to them.
+ */
+function watchDown(bus: EventBus<AnyBusEvent>, healthEvents: boolean): DownWatch {
+  let timer: NodeJS.Timeout | undefined;
+  let lastDown: string | undefined;
+  if (healthEvents) bus.subscribe('system.health.down', (e) => void (SystemHealthEvent.is(e) && (lastDown = e.data.detail)));
+  const down = new Promise<never>((_, reject) => {
+    timer = setInterval(() => {
+      if ((bus.transport as { readonly status?: string }).status !== 'down') return;
+      clearInterval(timer);
+      bounded(bus.ready(), 1_000).then(
+        () => reject(new Error(lastDown ?? 'a connection to Redis is down, and no retry will bring it back by itself')),
+        (e: unknown) => reject(e instanceof Error ? e : new Error(describeError(e))),
+      );
+    }, DOWN_CHECK_MS);
+    timer.unref();
+  });
+  down.catch(() => undefined); // a command that never waits on it must not see an unhandled rejection
+  return { down, stop: () => clearInterval(timer) };
 }
 
 /** `promise`, or a rejection with `reason` after `ms` (or silent resolution when no reason is given). */
@@ -129,10 +182,10 @@ function warnOncePerCode(io: CliIO): (error: DotbusError) => void {
   return (error) => {
     if (seen.has(error.code)) return;
     seen.add(error.code);
-    io.stderr.write(`${io.paintErr('yellow', 'dotbus: warning:')} ${oneLineOf(error.message)} (further ${error.code} warnings hidden)\n`);
+    // The message can quote a network message (a decode error shows part of the payload).
+    io.stderr.write(`${io.paintErr('yellow', 'dotbus: warning:')} ${shortened(error.message, MAX_WARNING)} (further ${error.code} warnings hidden)\n`);
   };
 }
 
-function oneLineOf(text: string): string {
-  return text.split('\n', 1)[0] ?? '';
-}
+/** Longest message a warning line shows. */
+const MAX_WARNING = 300;

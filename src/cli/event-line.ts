@@ -1,5 +1,6 @@
 import { FieldPath, isUntyped, type AnyBusEvent, type BuiltInEvent, BUILT_IN_EVENTS } from '../index.js';
 import type { CliIO, Style } from './io.js';
+import { escapeControls, jsonLine } from './terminal-text.js';
 
 /** How `tail` and `replay` print events. */
 export type EventFormat = 'pretty' | 'json';
@@ -9,10 +10,10 @@ export const UNTYPED_MARKER = '[untyped]';
 
 /**
  * Prints events in `format`: `pretty` is {@link formatEvent}; `json` is the event's CloudEvents
- * JSON, the same for typed and untyped events.
+ * JSON on one line (see {@link jsonLine}), the same for typed and untyped events.
  */
 export function printerOf(io: CliIO, format: EventFormat): (event: AnyBusEvent) => string {
-  return format === 'json' ? (event) => JSON.stringify(event) : (event) => formatEvent(io, event);
+  return format === 'json' ? (event) => jsonLine(event) : (event) => formatEvent(io, event);
 }
 
 /** The colour of an event's type: failures red, completions green, starts cyan. */
@@ -23,22 +24,25 @@ function typeStyle(type: string): Style {
   return 'magenta';
 }
 
+/** Text of a line, plain or in a colour: every piece is escaped before it is coloured. */
+type Piece = string | readonly [Style, string];
+
 /**
  * A one-line, human-readable summary of an event for `dotbus tail --format pretty`:
  * `12:03:04.512 validation.phase.completed  demo-1a2b/ord-000007 phase=items failed 0.041 ms  items[0].quantity: 0 is not…`;
  * for an untyped event, {@link UNTYPED_MARKER}, its source and its data as received:
  * `12:03:04.512 order.placed  [untyped] /shop {"orderId":"o-1","total":42}`.
+ * Whatever the event holds, a terminal shows it and acts on none of it ({@link escapeControls}).
  */
 export function formatEvent(io: CliIO, event: AnyBusEvent): string {
-  const time = io.paint('dim', event.timestamp.toISOString().slice(11, 23));
-  const type = io.paint(typeStyle(event.eventType), event.eventType.padEnd(30));
-  return `${time} ${type} ${detail(io, event)}`.trimEnd();
+  const pieces: Piece[] = [['dim', event.timestamp.toISOString().slice(11, 23)], ' ', [typeStyle(event.eventType), event.eventType.padEnd(30)], ' ', ...detail(event)];
+  return pieces.map((p) => (typeof p === 'string' ? escapeControls(p) : io.paint(p[0], escapeControls(p[1])))).join('').trimEnd();
 }
 
-function detail(io: CliIO, event: AnyBusEvent): string {
-  if (isUntyped(event)) return `${io.paint('yellow', UNTYPED_MARKER)} ${event.source} ${io.paint('dim', truncate(JSON.stringify(event.data), 120))}`;
+function detail(event: AnyBusEvent): Piece[] {
+  if (isUntyped(event)) return [['yellow', UNTYPED_MARKER], ` ${event.source} `, ['dim', truncate(JSON.stringify(event.data), 120)]];
   const builtIn = asBuiltIn(event);
-  if (builtIn === undefined) return io.paint('dim', truncate(JSON.stringify(event.data), 120));
+  if (builtIn === undefined) return [['dim', truncate(JSON.stringify(event.data), 120)]];
   switch (builtIn.eventType) {
     case 'validation.started':
     case 'validation.phase.started':
@@ -48,8 +52,8 @@ function detail(io: CliIO, event: AnyBusEvent): string {
     case 'validation.failed': {
       const d = builtIn.data;
       const first = d.errors[0];
-      const err = first === undefined ? '' : io.paint('red', ` ${FieldPath.format(first.fieldPath) || '(record)'}: ${first.message}${d.errors.length > 1 ? ` (+${d.errors.length - 1})` : ''}`);
-      return `${d.contextId} ${d.phase === undefined ? '' : `phase=${d.phase} `}${d.status}${d.durationMs === undefined ? '' : ` ${d.durationMs.toFixed(3)} ms`}${err}`;
+      const err: Piece = first === undefined ? '' : ['red', ` ${FieldPath.format(first.fieldPath) || '(record)'}: ${first.message}${d.errors.length > 1 ? ` (+${d.errors.length - 1})` : ''}`];
+      return [`${d.contextId} ${d.phase === undefined ? '' : `phase=${d.phase} `}${d.status}${d.durationMs === undefined ? '' : ` ${d.durationMs.toFixed(3)} ms`}`, err];
     }
     case 'performance.metric.recorded':
     case 'performance.phase.start':
@@ -57,17 +61,17 @@ function detail(io: CliIO, event: AnyBusEvent): string {
     case 'performance.operation.complete': {
       const d = builtIn.data;
       const path = d.fieldPath.length === 0 ? '' : ` ${FieldPath.format(d.fieldPath)}`;
-      return `${d.contextId}${path} ${d.operation}/${d.phase} ${d.status} ${d.durationMs.toFixed(3)} ms cpu=${(d.resourceUsage.cpuUserMs + d.resourceUsage.cpuSystemMs).toFixed(2)} ms`;
+      return [`${d.contextId}${path} ${d.operation}/${d.phase} ${d.status} ${d.durationMs.toFixed(3)} ms cpu=${(d.resourceUsage.cpuUserMs + d.resourceUsage.cpuSystemMs).toFixed(2)} ms`];
     }
     case 'alert.triggered':
     case 'alert.resolved': {
       const d = builtIn.data;
       const colour = builtIn.eventType === 'alert.resolved' ? 'green' : d.severity === 'critical' ? 'red' : 'yellow';
-      return io.paint(colour, `${d.rule} [${d.severity}] ${d.message}`);
+      return [[colour, `${d.rule} [${d.severity}] ${d.message}`]];
     }
     default: {
       const d = builtIn.data;
-      return 'detail' in d ? `${d.component} ${d.status} ${d.detail}` : `${d.component} ${d.code} ${d.message}`;
+      return ['detail' in d ? `${d.component} ${d.status} ${d.detail}` : `${d.component} ${d.code} ${d.message}`];
     }
   }
 }

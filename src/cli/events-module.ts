@@ -3,7 +3,7 @@ import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import { BUILT_IN_EVENTS, EventRegistry, type AnyEventDefinition } from '../index.js';
-import { describeError } from '../internal.js';
+import { describeError, quote } from '../internal.js';
 import { CliError, EXIT_USAGE, oneLine } from './cli-error.js';
 
 /** The `--events` flag of `tail`, `publish` and `replay`. */
@@ -41,11 +41,11 @@ export async function loadEvents(flags: EventsFlags): Promise<readonly AnyEventD
   if (spec === undefined) return [];
   const path = resolve(spec);
   const stat = statSync(path, { throwIfNoEntry: false });
-  if (stat === undefined) throw new CliError(`--events: no file ${JSON.stringify(spec)}; give the path of a JS or TS module`, EXIT_USAGE);
-  if (!stat.isFile()) throw new CliError(`--events: ${JSON.stringify(spec)} is not a file; give the path of a JS or TS module`, EXIT_USAGE);
+  if (stat === undefined) throw new CliError(`--events: no file ${quote(spec)}; give the path of a JS or TS module`, EXIT_USAGE);
+  if (!stat.isFile()) throw new CliError(`--events: ${quote(spec)} is not a file; give the path of a JS or TS module`, EXIT_USAGE);
   const definitions = collectDefinitions(await importModule(spec, path));
   if (definitions.length === 0) {
-    throw new CliError(`--events: ${JSON.stringify(spec)} exports no event definitions; export what defineEvent returns (alone or in an array)`, EXIT_USAGE);
+    throw new CliError(`--events: ${quote(spec)} exports no event definitions; export what defineEvent returns (alone or in an array)`, EXIT_USAGE);
   }
   try {
     new EventRegistry([...BUILT_IN_EVENTS, ...definitions]);
@@ -60,9 +60,9 @@ async function importModule(spec: string, path: string): Promise<Record<string, 
     return (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (e) {
     if (TYPESCRIPT.has(extname(path)) && (e as NodeJS.ErrnoException).code === 'ERR_UNKNOWN_FILE_EXTENSION') {
-      throw new CliError(`--events: ${JSON.stringify(spec)} is TypeScript, which node can't load by itself; run with a loader: ${TS_LOADER} dotbus …`, EXIT_USAGE);
+      throw new CliError(`--events: ${quote(spec)} is TypeScript, which node can't load by itself; run with a loader: ${TS_LOADER} dotbus …`, EXIT_USAGE);
     }
-    throw new CliError(`--events: loading ${JSON.stringify(spec)} failed: ${oneLine(e)}`);
+    throw new CliError(`--events: loading ${quote(spec)} failed: ${oneLine(e)}`);
   }
 }
 

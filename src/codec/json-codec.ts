@@ -5,8 +5,9 @@ import type { AnyEventDefinition } from '../events/define-event.js';
 import type { EventRegistry } from '../events/registry.js';
 import { majorOf } from '../events/version.js';
 import { DecodeError, describe, InvalidEventError, InvalidOptionError, UnknownEventTypeError, type DecodeFailure } from '../errors.js';
+import { memberNamesIssue, producerIdIssue, textIssue, traceStateIssue } from './attributes.js';
 import { formatIsoTime, parseIsoTime } from './iso-time.js';
-import { parseUntrustedJson } from './safe-json.js';
+import { parseUntrustedJson, strictUtf8 } from './safe-json.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type ProducerStamp, type WireMessage } from './wire.js';
 
 /** Options of {@link JsonCodec}. */
@@ -32,18 +33,31 @@ export interface Decoded {
 export type DecodeResult = Decoded | { readonly ok: false; readonly error: DecodeError };
 
 const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
-const SEQUENCE = /^[1-9]\d{0,14}$/;
 
 /**
  * Encodes events as CloudEvents 1.0 JSON and decodes them back, through a registry of definitions.
  *
  * @remarks `decode` never throws and never trusts its input (DESIGN §4): every failure is a
- * {@link DecodeError} with a reason.
+ * {@link DecodeError} with a reason. Besides the data's schema it refuses bytes that are not
+ * UTF-8; attribute names other than lower-case letters and digits (a misspelt `Type` is not
+ * ignored) and `data_base64`; `id`, `source` and `producerid` holding control characters (C0, DEL,
+ * C1), noncharacters, unpaired surrogates or bidirectional formatting characters; a `producerid`
+ * longer than `MAX_PRODUCER_ID_LENGTH` (200, the limit heartbeats have); a `tracestate` that is
+ * not printable ASCII of at most 512 characters; and a `time` that is not a real RFC 3339
+ * instant of the years 0000–9999 (see {@link parseIsoTime}: no 30 February, no hour 24, no leap
+ * second). Strings inside `data` are the application's: any text JSON can carry is kept.
+ * `encode` refuses to write a `source`, `tracestate` or producer id that `decode` would refuse.
  */
 export class JsonCodec {
   readonly #registry: EventRegistry;
   readonly #maxBytes: number;
   readonly #untyped: boolean;
+  /** The last `source` and producer id that passed their checks: a bus encodes the same ones again and again. */
+  #checkedSource = '';
+  #checkedProducer = '';
+  /** The last `schemaversion` decoded and its major: a consumer reads the same few versions over and over. */
+  #lastVersion: string | undefined;
+  #lastMajor: number | undefined;
 
   constructor(registry: EventRegistry, options: JsonCodecOptions = {}) {
     this.#registry = registry;
@@ -59,6 +73,7 @@ export class JsonCodec {
    */
   encode(event: BusEvent, stamp?: ProducerStamp): string {
     this.#check(event);
+    this.#checkText(event, stamp);
     // Written by hand rather than stringifying an envelope object: no intermediate object, and
     // only the fields that can hold arbitrary text go through JSON.stringify. The type and the
     // time can't need escaping (the type grammar allows [A-Za-z0-9_.-] only).
@@ -75,6 +90,7 @@ export class JsonCodec {
   /** The envelope object of `event` (what {@link encode} serializes). */
   toWire(event: BusEvent, stamp?: ProducerStamp): WireMessage {
     this.#check(event);
+    this.#checkText(event, stamp);
     return {
       specversion: '1.0',
       id: event.eventId,
@@ -98,12 +114,36 @@ export class JsonCodec {
     if (!def.check(event.data)) throw new InvalidEventError(event.eventType, def.issues(event.data));
   }
 
+  /**
+   * Refuses envelope text that {@link decode} would refuse: `create` lets any non-empty source and
+   * any tracestate through, and a transport's producer id comes from its options.
+   */
+  #checkText(event: BusEvent, stamp: ProducerStamp | undefined): void {
+    const source = event.source;
+    if (source !== this.#checkedSource) {
+      const issue = textIssue(source);
+      if (issue !== undefined) throw new InvalidEventError(event.eventType, [{ path: '/source', message: `A CloudEvents source may not hold ${issue}` }]);
+      this.#checkedSource = source;
+    }
+    const state = event.trace?.tracestate;
+    if (state !== undefined) {
+      const issue = traceStateIssue(state);
+      if (issue !== undefined) throw new InvalidEventError(event.eventType, [{ path: '/trace/tracestate', message: `A W3C tracestate ${issue}` }]);
+    }
+    if (stamp !== undefined && stamp.producerId !== this.#checkedProducer) {
+      const issue = producerIdIssue(stamp.producerId);
+      if (issue !== undefined) throw new InvalidOptionError('producerId', `${issue} (consumers refuse such ids)`);
+      this.#checkedProducer = stamp.producerId;
+    }
+  }
+
   /** Decodes a wire message; never throws. */
   decode(raw: string | Uint8Array): DecodeResult {
     if (typeof raw !== 'string' && !(raw instanceof Uint8Array)) return fail('malformed-json', 'a message is a string or bytes');
     const size = typeof raw === 'string' ? utf8Length(raw, this.#maxBytes) : raw.byteLength;
     if (size > this.#maxBytes) return fail('oversize', `message is ${size} bytes; the limit is ${this.#maxBytes}`);
-    const text = typeof raw === 'string' ? raw : utf8Of(raw);
+    const text = typeof raw === 'string' ? raw : strictUtf8(raw);
+    if (text === undefined) return fail('malformed-json', 'message is not valid UTF-8');
     const parsed = parseUntrustedJson(text);
     if (!parsed.ok) return fail(parsed.reason, parsed.detail);
     return this.fromWire(parsed.value);
@@ -127,15 +167,27 @@ export class JsonCodec {
       if (!this.#untyped) return fail('unknown-type', `no definition is registered for ${JSON.stringify(shape.type)}`);
       return decoded(shape, shape.schemaversion ?? '', shape.data, null);
     }
-    const data = upcast(def, shape.schemaversion, shape.data);
+    const major = shape.schemaversion === undefined ? undefined : this.#majorOf(shape.schemaversion);
+    const data = upcast(def, shape.schemaversion, major, shape.data);
     if (data instanceof DecodeError) return { ok: false, error: data };
     if (!def.check(data)) {
       const issues = def.issues(data);
       return { ok: false, error: new DecodeError('schema-violation', `data does not match ${def.name}@${def.version}`, issues) };
     }
     // Upcast data is data of the definition's version: re-encoding it must not upcast it again.
-    const version = shape.schemaversion === undefined || majorOf(shape.schemaversion) !== def.major ? def.version : shape.schemaversion;
+    const version = shape.schemaversion === undefined || major !== def.major ? def.version : shape.schemaversion;
     return decoded(shape, version, data, def);
+  }
+
+  /** {@link majorOf}, remembered for the last version seen (a regular expression costs more than a comparison). */
+  #majorOf(version: string): number | undefined {
+    if (version === this.#lastVersion) return this.#lastMajor;
+    const major = majorOf(version);
+    if (version.length <= 64) {
+      this.#lastVersion = version;
+      this.#lastMajor = major;
+    }
+    return major;
   }
 }
 
@@ -165,16 +217,37 @@ interface Envelope {
   readonly data: unknown;
 }
 
+const REQUIRED_STRINGS = ['id', 'type', 'source', 'time'] as const;
+
+/**
+ * The last `source` and `producerid` that passed their checks: the messages of one producer repeat
+ * them, and comparing is cheaper than checking again. Only short ones are kept.
+ */
+const NOTHING_YET = Symbol('nothing checked yet');
+let lastSource: unknown = NOTHING_YET;
+let lastProducerId: unknown = NOTHING_YET;
+const MAX_REMEMBERED_LENGTH = 256;
+
 /** The envelope's fields, or a sentence saying which one is wrong. */
 function checkEnvelope(value: unknown): Envelope | string {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'a message must be a JSON object';
   const m = value as Record<string, unknown>;
   if (m['specversion'] !== '1.0') return '`specversion` must be "1.0"';
-  for (const key of ['id', 'type', 'source', 'time'] as const) {
+  const names = memberNamesIssue(m);
+  if (names !== undefined) return names;
+  for (const key of REQUIRED_STRINGS) {
     if (typeof m[key] !== 'string' || m[key] === '') return `\`${key}\` must be a non-empty string`;
   }
+  const idIssue = textIssue(m['id'] as string);
+  if (idIssue !== undefined) return `\`id\` may not hold ${idIssue}`;
+  const source = m['source'] as string;
+  if (source !== lastSource) {
+    const issue = textIssue(source);
+    if (issue !== undefined) return `\`source\` may not hold ${issue}`;
+    if (source.length <= MAX_REMEMBERED_LENGTH) lastSource = source;
+  }
   const timeMs = parseIsoTime(m['time'] as string);
-  if (Number.isNaN(timeMs)) return '`time` must be an RFC 3339 timestamp with Z or an offset';
+  if (Number.isNaN(timeMs)) return '`time` must be an RFC 3339 date-time (a real date and time of day, Z or an offset up to ±23:59, no leap second) within the years 0000–9999 UTC';
   if (m['datacontenttype'] !== undefined && m['datacontenttype'] !== 'application/json') {
     return '`datacontenttype` must be application/json';
   }
@@ -204,6 +277,8 @@ function readTrace(m: Record<string, unknown>): TraceContext | undefined | strin
   const state = m['tracestate'];
   if (state === undefined) return Object.freeze({ traceparent: parent });
   if (typeof state !== 'string') return '`tracestate` must be a string';
+  const issue = traceStateIssue(state);
+  if (issue !== undefined) return `\`tracestate\` ${issue}`;
   return Object.freeze({ traceparent: parent, tracestate: state });
 }
 
@@ -211,18 +286,32 @@ function readStamp(m: Record<string, unknown>): ProducerStamp | undefined | stri
   const id = m['producerid'];
   const seq = m['producerseq'];
   if (id === undefined && seq === undefined) return undefined;
-  if (typeof id !== 'string' || id === '') return '`producerid` must be a non-empty string';
-  if (typeof seq !== 'string' || !SEQUENCE.test(seq)) return '`producerseq` must be a positive decimal integer string';
-  const sequence = Number(seq);
-  if (!Number.isSafeInteger(sequence)) return '`producerseq` is out of range';
-  return { producerId: id, sequence };
+  if (id !== lastProducerId) {
+    const idIssue = producerIdIssue(id);
+    if (idIssue !== undefined) return `\`producerid\` ${idIssue}`;
+    lastProducerId = id;
+  }
+  const sequence = typeof seq === 'string' ? sequenceOf(seq) : undefined;
+  if (sequence === undefined) return '`producerseq` must be a positive decimal integer string of at most 15 digits';
+  return { producerId: id as string, sequence };
+}
+
+/** The value of `1`–`999999999999999` (no leading zero; always a safe integer), or `undefined`. */
+function sequenceOf(text: string): number | undefined {
+  if (text.length === 0 || text.length > 15 || text.charCodeAt(0) === 48 /* 0 */) return undefined;
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const digit = text.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    n = n * 10 + digit;
+  }
+  return n;
 }
 
 /** `data` brought up to the definition's major through its upcasters, or why that is impossible. */
-function upcast(def: AnyEventDefinition, version: string | undefined, data: unknown): unknown {
+function upcast(def: AnyEventDefinition, version: string | undefined, major: number | undefined, data: unknown): unknown {
   // A message without `schemaversion` (another producer than dotbus) is read as the current major.
   if (version === undefined) return data;
-  const major = majorOf(version);
   if (major === undefined) return new DecodeError('not-a-cloudevent', `\`schemaversion\` ${JSON.stringify(version)} is not semver`);
   if (major > def.major) {
     return new DecodeError('unsupported-version', `${def.name} ${version} is newer than the known ${def.version}; upgrade this consumer`);
@@ -244,11 +333,6 @@ function upcast(def: AnyEventDefinition, version: string | undefined, data: unkn
 
 function traceAttributes(trace: TraceContext): { traceparent: string; tracestate?: string } {
   return trace.tracestate === undefined ? { traceparent: trace.traceparent } : { ...trace };
-}
-
-/** `bytes` as text; a Buffer (what the Redis clients hand over) converts without a new view. */
-function utf8Of(bytes: Uint8Array): string {
-  return Buffer.isBuffer(bytes) ? bytes.toString('utf8') : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
 }
 
 /** UTF-8 size of `text`, computed exactly only when it could exceed `limit`. */

@@ -6,6 +6,21 @@ export type SafeParseResult =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly reason: 'malformed-json' | 'forbidden-key' | 'too-deep'; readonly detail: string };
 
+/** Decodes bytes as UTF-8 and throws on anything that isn't (rather than writing U+FFFD); keeps a BOM, which JSON refuses. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/**
+ * `bytes` as text, or `undefined` if they are not UTF-8: replacing what doesn't decode with U+FFFD
+ * would deliver a changed message as if it were intact.
+ */
+export function strictUtf8(bytes: Uint8Array): string | undefined {
+  try {
+    return STRICT_UTF8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Deepest nesting a message may have (the same bound events' data has). */
 const MAX_JSON_DEPTH = 256;
 

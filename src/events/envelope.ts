@@ -1,3 +1,4 @@
+import { textIssue, traceStateIssue } from '../codec/attributes.js';
 import type { ValidationIssue } from '../errors.js';
 import type { EventMeta } from './bus-event.js';
 
@@ -28,12 +29,20 @@ export function envelopeIssue(meta: EventMeta | undefined): ValidationIssue | un
   if (timestamp !== undefined && !(timestamp instanceof Date && isRfc3339Time(timestamp.getTime()))) {
     return { path: '/timestamp', message: 'Expected a valid Date between the years 0000 and 9999' };
   }
-  if (source !== undefined && (typeof source !== 'string' || source === '')) return { path: '/source', message: 'Expected a non-empty string (a URI reference such as /orders)' };
+  if (source !== undefined) {
+    if (typeof source !== 'string' || source === '') return { path: '/source', message: 'Expected a non-empty string (a URI reference such as /orders)' };
+    // The same rule the codec applies on the wire, so InMemory refuses what a broker would.
+    const issue = textIssue(source);
+    if (issue !== undefined) return { path: '/source', message: `Expected text without ${issue}` };
+  }
   if (trace !== undefined) {
     if (typeof trace !== 'object' || trace === null || typeof trace.traceparent !== 'string' || !TRACEPARENT.test(trace.traceparent)) {
       return { path: '/trace/traceparent', message: 'Expected a W3C traceparent' };
     }
-    if (trace.tracestate !== undefined && typeof trace.tracestate !== 'string') return { path: '/trace/tracestate', message: 'Expected a string' };
+    if (trace.tracestate !== undefined) {
+      const issue = typeof trace.tracestate === 'string' ? traceStateIssue(trace.tracestate) : 'is not a string';
+      if (issue !== undefined) return { path: '/trace/tracestate', message: `Expected a W3C tracestate; it ${issue}` };
+    }
   }
   return undefined;
 }

@@ -85,13 +85,25 @@ function safely(fn: () => void): void {
 
 const lastWarning = new Map<string, number>();
 
+/** Longest message a warning shows; a message can carry a piece of a hostile payload. */
+const MAX_WARNING = 500;
+
 /**
  * The default `onError`: a Node process warning, at most one per error code every 10 s, so a
- * failure is never silent and a flood of them never floods the log.
+ * failure is never silent and a flood of them never floods the log. The message is shown with
+ * control characters, line and bidi separators escaped (`\u001b`), cut to 500 characters: it
+ * may quote a message from the network, and a terminal must show that, not act on it.
  */
 export function warnOnError(error: DotbusError): void {
   const now = Date.now();
   if ((lastWarning.get(error.code) ?? 0) + 10_000 > now) return;
   lastWarning.set(error.code, now);
-  process.emitWarning(error.message, { type: 'DotbusWarning', code: error.code });
+  process.emitWarning(escapeForLog(error.message), { type: 'DotbusWarning', code: error.code });
+}
+
+/** `text` cut to {@link MAX_WARNING} characters, with what a terminal would act on escaped as `\uXXXX`. */
+function escapeForLog(text: string): string {
+  const cut = text.length > MAX_WARNING ? `${text.slice(0, MAX_WARNING)}…` : text;
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return cut.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

@@ -1,5 +1,5 @@
 import { ConnectionError } from '../internal.js';
-import type { RedisClient } from './connection.js';
+import { DATABASES_NOTE, onReplyError, targetOf, type RedisClient, type RefusedCommand } from './connection.js';
 
 /** State of a Redis connection as dotbus reports it. */
 export type ConnectionStatus = 'connecting' | 'up' | 'reconnecting' | 'down' | 'closed';
@@ -11,21 +11,34 @@ export type StatusListener = (status: ConnectionStatus, detail: string, attempt:
 const FATAL = /^(WRONGPASS|NOAUTH|NOPERM|ERR invalid password|ERR AUTH)/;
 
 /**
+ * Commands whose refusal nobody else hears of: a subscription or a group read that Redis refuses
+ * leaves the connection up but receiving nothing, so their `NOPERM` takes the connection down.
+ */
+const RECEIVING = new Set(['subscribe', 'psubscribe', 'ssubscribe', 'xreadgroup']);
+
+/**
  * Follows one ioredis connection and turns its events into a {@link ConnectionStatus}, a reason
  * people can act on, and a `waitUp` that never hangs forever.
  *
- * @remarks `down` means a retry can't help by itself (wrong credentials) or the client gave up;
- * `reconnecting` means the backoff is running.
+ * @remarks `down` means a retry can't help by itself (wrong credentials, a database the server
+ * refuses, a subscription or read the user may not make) or the client gave up; `reconnecting`
+ * means the backoff is running. A connection on which Redis refused something fatal never counts
+ * as up, even if ioredis goes on to call it ready; the next connection gets its chance again.
  */
 export class ConnectionMonitor {
   #status: ConnectionStatus = 'connecting';
   #fatal: ConnectionError | undefined;
+  /** Whether the fatal refusal happened on the current connection (so its `ready` is no use). */
+  #refusedHere = false;
+  /** ACL rules the user lacks for what Redis refused on this connection, e.g. `&ns:*`. */
+  readonly #missing = new Set<string>();
   #lastError = '';
   #attempt = 0;
   #everUp = false;
   #reconnects = 0;
   #closing = false;
   readonly #waiters = new Set<() => void>();
+  readonly #target: string;
 
   constructor(
     readonly client: RedisClient,
@@ -33,10 +46,16 @@ export class ConnectionMonitor {
     private readonly user: string,
     private readonly onChange: StatusListener,
   ) {
+    this.#target = targetOf(client);
+    client.on('connect', () => {
+      this.#refusedHere = false;
+      this.#missing.clear();
+    });
     client.on('ready', () => this.#up());
     client.on('error', (e: Error) => this.#error(e));
     client.on('reconnecting', () => this.#set(this.#fatal === undefined ? 'reconnecting' : 'down', this.#reason(), ++this.#attempt));
     client.on('end', () => this.#set(this.#closing ? 'closed' : 'down', this.#closing ? 'closed' : this.#reason(), this.#attempt));
+    onReplyError(client, (e, command) => this.#refused(e, command));
   }
 
   /** The current status. */
@@ -49,6 +68,11 @@ export class ConnectionMonitor {
     return this.#reconnects;
   }
 
+  /** Where the connection goes, without credentials: `redis://host:port/db`, `Redis Cluster`, …. */
+  get target(): string {
+    return this.#target;
+  }
+
   /** Marks the coming `end` as asked for, so it reads `closed`, not `down`. */
   closing(): void {
     this.#closing = true;
@@ -56,7 +80,8 @@ export class ConnectionMonitor {
 
   /**
    * Resolves when the connection is up; rejects with a {@link ConnectionError} saying why when the
-   * server refused the credentials, the connection was closed, or `timeoutMs` passed.
+   * server refused the credentials, the database or a subscription, the connection was closed, or
+   * `timeoutMs` passed.
    */
   waitUp(timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
@@ -71,20 +96,26 @@ export class ConnectionMonitor {
       const timer = setTimeout(() => {
         this.#waiters.delete(check);
         const why = this.#lastError === '' ? 'no reply' : this.#lastError;
-        reject(new ConnectionError(`Redis ${this.role} connection not up after ${timeoutMs} ms (${why}); check the URL and that Redis is running`));
+        reject(new ConnectionError(`${this.#name()} not up after ${timeoutMs} ms (${why}); check the URL and that Redis is running`));
       }, timeoutMs);
       this.#waiters.add(check);
       check();
     });
   }
 
+  /** `Redis publisher connection to redis://host:port`. */
+  #name(): string {
+    return `Redis ${this.role} connection to ${this.#target}`;
+  }
+
   #failure(): ConnectionError | undefined {
     if (this.#fatal !== undefined) return this.#fatal;
-    if (this.#status === 'closed') return new ConnectionError(`Redis ${this.role} connection is closed`);
+    if (this.#status === 'closed') return new ConnectionError(`${this.#name()} is closed`);
     return undefined;
   }
 
   #up(): void {
+    if (this.#refusedHere) return;
     if (this.#everUp) this.#reconnects++;
     this.#everUp = true;
     this.#fatal = undefined;
@@ -96,9 +127,27 @@ export class ConnectionMonitor {
 
   #error(e: Error): void {
     this.#lastError = e.message;
+    if (this.#fatal !== undefined && this.#refusedHere) return; // already explained, better
     if (!FATAL.test(e.message)) return;
-    this.#fatal = new ConnectionError(`Redis rejected the credentials for user ${this.user}: ${e.message}; check the username and password in the URL`, { cause: e });
-    this.#set('down', this.#fatal.message, this.#attempt);
+    this.#fail(new ConnectionError(`Redis rejected the credentials for user ${this.user}: ${e.message}; check the username and password in the URL`, { cause: e }));
+  }
+
+  /** An error reply to any command on this connection. */
+  #refused(e: Error, command: RefusedCommand | undefined): void {
+    if (command?.name === 'select') {
+      const db = command.args[0] ?? '?';
+      this.#fail(new ConnectionError(`${this.#name()}: Redis refused database ${db} (${e.message}); ${DATABASES_NOTE}`, { cause: e }));
+    } else if (command !== undefined && RECEIVING.has(command.name) && e.message.startsWith('NOPERM')) {
+      for (const rule of missingRules(command, e.message)) this.#missing.add(rule);
+      const grant = `grant what is missing: ACL SETUSER ${this.user} ${[...this.#missing].join(' ')}`;
+      this.#fail(new ConnectionError(`${this.#name()}: Redis refused ${command.name.toUpperCase()} to user ${this.user} (${e.message}); ${grant}`, { cause: e }));
+    }
+  }
+
+  #fail(error: ConnectionError): void {
+    this.#fatal = error;
+    this.#refusedHere = true;
+    this.#set('down', error.message, this.#attempt);
   }
 
   #reason(): string {
@@ -111,4 +160,14 @@ export class ConnectionMonitor {
     if (changed) this.onChange(status, detail, attempt);
     for (const check of [...this.#waiters]) check();
   }
+}
+
+/**
+ * The ACL rules that would make Redis accept `command`, from the kind of permission its `NOPERM`
+ * `reply` says is missing: `+command`, `~key` or `&channel` (the refused command's arguments).
+ */
+function missingRules(command: RefusedCommand, reply: string): string[] {
+  if (/\bcommand\b/.test(reply)) return [`+${command.name}`];
+  if (command.name === 'xreadgroup') return [`~${command.args[command.args.findIndex((a) => a.toUpperCase() === 'STREAMS') + 1] ?? '<key>'}`];
+  return command.args.map((channel) => `&${channel}`);
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   BUILT_IN_EVENTS,
   EventRegistry,
@@ -10,7 +11,7 @@ import {
   type PublishReceipt,
   type TransportContext,
 } from '../index.js';
-import { NOOP_OBSERVER, TransportClosedError, type DotbusError } from '../internal.js';
+import { InvalidOptionError, NOOP_OBSERVER, producerIdIssue, TransportClosedError, type DotbusError } from '../internal.js';
 import { ConnectionMonitor, type ConnectionStatus } from './connection-monitor.js';
 import { openConnection, userOf, type ConnectionExtras, type RedisConnectionOptions } from './connection.js';
 
@@ -162,4 +163,15 @@ export class RedisTransportShell {
 export function quietly<T>(promise: Promise<T>): Promise<T> {
   promise.catch(() => undefined);
   return promise;
+}
+
+/**
+ * The producer id a transport stamps on its events: `given`, or a random UUID.
+ * @throws {@link InvalidOptionError} for an id consumers would refuse (empty, over 200 characters, control or bidi characters).
+ */
+export function producerIdOf(given: string | undefined): string {
+  const id = given ?? randomUUID();
+  const issue = producerIdIssue(id);
+  if (issue !== undefined) throw new InvalidOptionError('producerId', `${issue} (consumers refuse such ids)`);
+  return id;
 }

@@ -35,7 +35,7 @@ export const demoCommand: CommandModule = {
 };
 
 async function runDemo(flags: DemoFlags, io: CliIO): Promise<void> {
-  const open = await openBus(flags, io);
+  const open = await openBus(flags, io, { subscribes: true });
   // Subscribe first, and let Redis confirm it, before anything is published: a Pub/Sub message
   // sent before the subscription is in place reaches nobody.
   const monitor = new ValidationMonitoringService({ subscriber: open.bus, maxContexts: Math.max(10_000, flags.records + 1) });

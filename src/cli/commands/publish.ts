@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { BUILT_IN_EVENTS, EventRegistry, JsonCodec, type AnyEventDefinition, type BusEvent, type ValidationIssue } from '../../index.js';
-import { parseUntrustedJson } from '../../internal.js';
+import { parseUntrustedJson, quote } from '../../internal.js';
 import { CliError, EXIT_USAGE } from '../cli-error.js';
 import type { CommandModule } from '../command-module.js';
 import { addConnectionOptions, openBus, type ConnectionFlags } from '../connection-options.js';
 import { addEventsOption, loadEvents, type EventsFlags } from '../events-module.js';
 import type { CliIO } from '../io.js';
+import { escapeControls } from '../terminal-text.js';
 
 interface PublishFlags extends ConnectionFlags, EventsFlags {
   readonly data: string;
@@ -37,7 +38,8 @@ async function runPublish(type: string, flags: PublishFlags, io: CliIO): Promise
   const events = await loadEvents(flags);
   const registry = new EventRegistry([...BUILT_IN_EVENTS, ...events]);
   const event = buildEvent(registry, type, flags.data, flags.events);
-  const wire = new JsonCodec(registry).encode(event);
+  // The wire message, escaped for the terminal: still the same JSON (see escapeControls).
+  const wire = escapeControls(new JsonCodec(registry).encode(event));
   if (flags.redis === undefined && flags.durable !== true) {
     io.stdout.write(`${wire}\n`);
     io.stderr.write(io.paintErr('dim', 'dotbus: not sent (the in-memory bus ends with this process); add --redis URL to publish\n'));
@@ -47,7 +49,7 @@ async function runPublish(type: string, flags: PublishFlags, io: CliIO): Promise
   try {
     await open.ready('reach Redis at');
     const receipt = await open.bus.transport.publish(event);
-    if (receipt.status !== 'accepted') throw new CliError(`${type} was ${receipt.status}, not published: ${receipt.error?.message ?? 'Redis did not acknowledge it'}`);
+    if (receipt.status !== 'accepted') throw new CliError(`${type} not published (${receipt.status}): ${receipt.error?.message ?? 'Redis did not acknowledge it'}`);
     io.stdout.write(`${wire}\n`);
     io.stderr.write(`dotbus: published ${type} ${event.eventId} to ${open.label} (namespace ${flags.namespace ?? 'dotbus'})\n`);
   } finally {
@@ -60,7 +62,7 @@ function buildEvent(registry: EventRegistry, type: string, json: string, module:
   const def: AnyEventDefinition | undefined = registry.get(type);
   if (def === undefined) {
     const known = module === undefined ? `load your own with --events MODULE; built-in types are` : `known types (built-in and from ${module}) are`;
-    throw new CliError(`unknown event type ${JSON.stringify(type)}; ${known} ${registry.types().join(', ')}`, EXIT_USAGE);
+    throw new CliError(`unknown event type ${quote(type)}; ${known} ${registry.types().join(', ')}`, EXIT_USAGE);
   }
   const parsed = parseUntrustedJson(json);
   if (!parsed.ok) throw new CliError(`--data is not valid JSON (${parsed.reason}): ${parsed.detail}`, EXIT_USAGE);

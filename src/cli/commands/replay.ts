@@ -1,12 +1,13 @@
 import { Option, type Command } from 'commander';
 import { parsePattern } from '../../index.js';
-import { describeError } from '../../internal.js';
-import { CliError, EXIT_USAGE, oneLine } from '../cli-error.js';
+import { describeError, quote } from '../../internal.js';
+import { CliError, cliErrorOf, EXIT_USAGE, oneLine } from '../cli-error.js';
 import type { CommandModule } from '../command-module.js';
 import { printerOf, type EventFormat } from '../event-line.js';
 import { addEventsOption, loadEvents, type EventsFlags } from '../events-module.js';
 import type { CliIO } from '../io.js';
-import { CONNECT_TIMEOUT_MS, loadRedis, redact } from '../redis-module.js';
+import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, loadRedis } from '../redis-module.js';
+import { jsonLine, shortened } from '../terminal-text.js';
 
 interface ReplayFlags extends EventsFlags {
   readonly redis?: string;
@@ -45,7 +46,7 @@ async function runReplay(pattern: string, flags: ReplayFlags, io: CliIO): Promis
   const events = await loadEvents(flags);
   const redis = await loadRedis('replay');
   const print = printerOf(io, flags.format);
-  const label = redact(flags.redis ?? '');
+  const label = redis.redactUrl(flags.redis ?? '');
   let count = 0;
   let missing: string | undefined;
   const undecoded = { count: 0, first: '' };
@@ -53,21 +54,24 @@ async function runReplay(pattern: string, flags: ReplayFlags, io: CliIO): Promis
     for await (const r of redis.replayEvents({
       pattern,
       connection: { url: flags.redis, connectTimeoutMs: CONNECT_TIMEOUT_MS },
+      commandTimeoutMs: COMMAND_TIMEOUT_MS,
       namespace: flags.namespace,
       events,
       untyped: true,
       onMissingStream: (key) => (missing = key),
       onDecodeError: (entry, error) => {
-        if (undecoded.count++ === 0) undecoded.first = `${entry.id}${entry.type === '' ? '' : ` ${entry.type}`}: ${oneLine(error)}`;
+        // Whatever was stored, cut short and escaped: the type field and the payload the error quotes.
+        if (undecoded.count++ === 0) undecoded.first = `${shortened(entry.id, 40)}${entry.type === '' ? '' : ` ${shortened(entry.type, 80)}`}: ${shortened(oneLine(error), 200)}`;
       },
       ...range,
     })) {
-      // json: the message exactly as stored.
-      io.stdout.write(`${flags.format === 'json' ? r.raw : print(r.event)}\n`);
+      // json: the message as stored (every field, the producer's stamp too), on one line, escaped.
+      io.stdout.write(`${flags.format === 'json' ? jsonLine(JSON.parse(r.raw)) : print(r.event)}\n`);
       count++;
     }
   } catch (e) {
-    throw new CliError(`replay from ${label} failed: ${describeError(e)}`);
+    // An option the library refuses (--namespace, the URL) came from a flag: exit 2, named by it.
+    throw cliErrorOf(e, `replay from ${label} failed`);
   }
   // A namespace that was never written to is a typo far more often than an empty history.
   if (missing !== undefined) throw new CliError(`no stream ${missing} on this Redis (${label}); check --namespace (${JSON.stringify(flags.namespace)})`);
@@ -82,6 +86,6 @@ function timeFlag(flag: string, value: string | undefined, key: 'from' | 'to' = 
   if (value === undefined) return {};
   if (/^\d+-\d+$/.test(value)) return { [key]: value };
   const date = /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
-  if (Number.isNaN(date.getTime())) throw new CliError(`${flag}: ${JSON.stringify(value)} is not a time; use ISO 8601, epoch ms or a stream id`, EXIT_USAGE);
+  if (Number.isNaN(date.getTime())) throw new CliError(`${flag}: ${quote(value)} is not a time; use ISO 8601, epoch ms or a stream id`, EXIT_USAGE);
   return { [key]: date };
 }

@@ -7,6 +7,7 @@ import { addConnectionOptions, openBus, type ConnectionFlags } from '../connecti
 import { printerOf, type EventFormat } from '../event-line.js';
 import { addEventsOption, loadEvents, type EventsFlags } from '../events-module.js';
 import type { CliIO } from '../io.js';
+import { escapeControls } from '../terminal-text.js';
 
 interface TailFlags extends ConnectionFlags, EventsFlags {
   readonly format: EventFormat;
@@ -48,7 +49,7 @@ async function runTail(pattern: string, flags: TailFlags, io: CliIO): Promise<vo
   const events = await loadEvents(flags);
   const stopped = untilStopped();
   // Untyped: an event of a type without a definition is shown, not reported as a decode error.
-  const open = await openBus(flags, io, { events, untyped: true });
+  const open = await openBus(flags, io, { events, untyped: true, subscribes: true });
   const print = printerOf(io, flags.format);
   try {
     const subscription = open.bus.subscribeUntyped(pattern, (event) => {
@@ -56,8 +57,12 @@ async function runTail(pattern: string, flags: TailFlags, io: CliIO): Promise<vo
     });
     // Only the subscription matters to tail: it publishes nothing.
     await open.ready(`subscribe to ${JSON.stringify(pattern)} on Redis at`, subscription.ready);
-    io.stderr.write(`dotbus: tailing ${JSON.stringify(pattern)} on ${open.label} (namespace ${flags.namespace ?? 'dotbus'}); Ctrl-C to stop\n`);
-    await stopped;
+    io.stderr.write(`${escapeControls(`dotbus: tailing ${JSON.stringify(pattern)} on ${open.label} (namespace ${flags.namespace ?? 'dotbus'}); Ctrl-C to stop`)}\n`);
+    // Redis refusing something no retry fixes (a read the ACL user may not make) ends tailing.
+    const broken = open.down.catch((e: unknown) => {
+      throw new CliError(`stopped tailing ${open.label}: ${describeError(e)}`);
+    });
+    await Promise.race([stopped, broken]);
   } finally {
     await open.close();
   }

@@ -46,8 +46,9 @@ interface Rule {
  * its running baseline. State changes are published as `alert.triggered` / `alert.resolved`.
  *
  * @remarks Memory is constant per rule (a window keeps `count` timestamps, an anomaly rule three
- * numbers). Rules never see `alert.*` events unless their pattern starts with `alert.`, so an
- * alert can't trigger itself.
+ * numbers). Rules never see `alert.*` events unless their pattern starts with `alert.` (an
+ * escalation rule), and an escalation rule never sees its own alerts nor alerts about alerts:
+ * no alert can trigger itself, and escalation chains stop after one level.
  * @example
  * ```ts
  * const alerts = new AlertEngine<BuiltInEvent>({ source: bus, publisher: bus });
@@ -124,10 +125,10 @@ export class AlertEngine<E extends AnyBusEvent> implements Disposable {
       lastFired: -Infinity,
       judge,
     };
-    const selfSafe = pattern.startsWith('alert.');
+    const escalates = pattern.startsWith('alert.');
     this.#subscriptions.push(
       this.#options.source.subscribe(pattern, (event) => {
-        if (!selfSafe && event.eventType.startsWith('alert.')) return;
+        if (event.eventType.startsWith('alert.') && !(escalates && escalationOf(event, rule.state.name))) return;
         this.#observe(rule, event);
       }),
     );
@@ -170,4 +171,14 @@ export class AlertEngine<E extends AnyBusEvent> implements Disposable {
     // The sink reports its own failures (a bus never rejects); nothing to add here.
     sink.publish(event).catch(() => undefined);
   }
+}
+
+/**
+ * Whether the alert `event` may feed the escalation rule `name`: not its own alert, and not an
+ * alert about an alert, so escalation is one level deep and two escalation rules can never
+ * trigger each other for ever.
+ */
+function escalationOf(event: AnyBusEvent, name: string): boolean {
+  const data = event.data as { readonly rule?: unknown; readonly eventType?: unknown };
+  return data.rule !== name && !(typeof data.eventType === 'string' && data.eventType.startsWith('alert.'));
 }

@@ -11,6 +11,7 @@ export interface ConsumerContext {
   readonly names: ChannelNames;
   readonly dispatcher: LocalDispatcher;
   readonly maxProducers: number;
+  readonly maxTrackedStreams: number;
   /** The codec of the bound registry (changes once, on `bind`). */
   codec(): JsonCodec;
   /** Reports a failure that has no caller to throw to. */
@@ -30,6 +31,10 @@ export interface ConsumerStats {
   readonly duplicates: number;
   /** Heartbeats received. */
   readonly heartbeats: number;
+  /** (producer id, event type) pairs whose sequence numbers are tracked now. */
+  readonly trackedStreams: number;
+  /** Pairs forgotten to stay within `maxTrackedStreams` / `maxProducers`. */
+  readonly evictedStreams: number;
 }
 
 /**
@@ -64,7 +69,7 @@ export class RedisPubSubConsumer {
   constructor(monitor: ConnectionMonitor, context: ConsumerContext) {
     this.#monitor = monitor;
     this.#ctx = context;
-    this.#tracker = new GapTracker({ maxProducers: context.maxProducers });
+    this.#tracker = new GapTracker({ maxProducers: context.maxProducers, maxTrackedStreams: context.maxTrackedStreams });
     const client = monitor.client;
     client.on('ready', () => this.#resubscribe());
     client.on('close', () => this.#lost());
@@ -144,7 +149,15 @@ export class RedisPubSubConsumer {
   /** A snapshot of the counters. */
   stats(): ConsumerStats {
     const t = this.#tracker.stats();
-    return { received: this.#received, decodeErrors: this.#decodeErrors, lost: t.lost, duplicates: t.duplicates, heartbeats: this.#heartbeats };
+    return {
+      received: this.#received,
+      decodeErrors: this.#decodeErrors,
+      lost: t.lost,
+      duplicates: t.duplicates,
+      heartbeats: this.#heartbeats,
+      trackedStreams: t.streams,
+      evictedStreams: t.evicted,
+    };
   }
 
   #psubscribe(glob: string): void {
@@ -157,7 +170,9 @@ export class RedisPubSubConsumer {
         this.#notify();
       },
       () => {
-        // The connection broke before the reply; #resubscribe sends it again after the reconnect.
+        // A broken connection: #resubscribe sends it again after the reconnect. A refusal (NOPERM)
+        // took the monitor down: waking the waiters lets ready() report it now, not at its timeout.
+        this.#notify();
       },
     );
   }
@@ -170,7 +185,7 @@ export class RedisPubSubConsumer {
         if (epoch === this.#epoch) this.#heartbeatConfirmed = true;
         this.#notify();
       },
-      () => {},
+      () => this.#notify(),
     );
     for (const glob of this.#globRefs.keys()) this.#psubscribe(glob);
   }
@@ -228,7 +243,7 @@ export class RedisPubSubConsumer {
 
   #onHeartbeat(channel: string, raw: Buffer): void {
     if (channel !== this.#ctx.names.heartbeat) return;
-    const heartbeat = decodeHeartbeat(raw.toString());
+    const heartbeat = decodeHeartbeat(raw);
     if (heartbeat instanceof DecodeError) return this.#decodeFailed(raw, channel, heartbeat);
     this.#heartbeats++;
     for (const [type, sequence] of heartbeat.sequences) {

@@ -1,5 +1,5 @@
 import { isEventType } from '../../index.js';
-import { DecodeError, parseUntrustedJson } from '../../internal.js';
+import { DecodeError, parseUntrustedJson, producerIdIssue, strictUtf8 } from '../../internal.js';
 
 /**
  * What a producer says on `{dotbus}:heartbeat:<namespace>` every `heartbeatMs`: its id and the
@@ -14,21 +14,31 @@ export interface Heartbeat {
 /** Most event types one heartbeat may list; more is treated as hostile. */
 export const MAX_HEARTBEAT_TYPES = 10_000;
 
+/** Largest heartbeat, in bytes (characters, for a string). */
+const MAX_HEARTBEAT_BYTES = 1024 * 1024;
+
 /** The wire form of a heartbeat: `{"v":1,"producerid":"…","seqs":{"type":n}}`. */
 export function encodeHeartbeat(producerId: string, sequences: ReadonlyMap<string, number>): string {
   return JSON.stringify({ v: 1, producerid: producerId, seqs: Object.fromEntries(sequences) });
 }
 
-/** Parses a heartbeat without trusting it; never throws. */
-export function decodeHeartbeat(raw: string): Heartbeat | DecodeError {
-  if (raw.length > 1024 * 1024) return new DecodeError('oversize', 'a heartbeat may not exceed 1 MiB');
-  const parsed = parseUntrustedJson(raw);
+/**
+ * Parses a heartbeat without trusting it; never throws. Its producer id obeys the rule of an
+ * event's `producerid`, the same function checks both (at most `MAX_PRODUCER_ID_LENGTH`, 200,
+ * characters; no control or bidirectional formatting characters).
+ */
+export function decodeHeartbeat(raw: string | Buffer): Heartbeat | DecodeError {
+  if (raw.length > MAX_HEARTBEAT_BYTES) return new DecodeError('oversize', 'a heartbeat may not exceed 1 MiB');
+  const text = typeof raw === 'string' ? raw : strictUtf8(raw);
+  if (text === undefined) return new DecodeError('malformed-json', 'heartbeat: not valid UTF-8');
+  const parsed = parseUntrustedJson(text);
   if (!parsed.ok) return new DecodeError(parsed.reason, `heartbeat: ${parsed.detail}`);
   const m = parsed.value;
   if (typeof m !== 'object' || m === null || Array.isArray(m)) return bad('must be a JSON object');
   const { v, producerid, seqs } = m as Record<string, unknown>;
   if (v !== 1) return bad('`v` must be 1');
-  if (typeof producerid !== 'string' || producerid === '' || producerid.length > 200) return bad('`producerid` must be 1–200 characters');
+  const idIssue = producerIdIssue(producerid);
+  if (idIssue !== undefined) return bad(`\`producerid\` ${idIssue}`);
   if (typeof seqs !== 'object' || seqs === null || Array.isArray(seqs)) return bad('`seqs` must be an object');
   const entries = Object.entries(seqs);
   if (entries.length > MAX_HEARTBEAT_TYPES) return bad(`\`seqs\` lists more than ${MAX_HEARTBEAT_TYPES} types`);
@@ -38,7 +48,7 @@ export function decodeHeartbeat(raw: string): Heartbeat | DecodeError {
     if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return bad(`sequence of ${type} must be a positive integer`);
     sequences.set(type, seq);
   }
-  return { producerId: producerid, sequences };
+  return { producerId: producerid as string, sequences };
 }
 
 function bad(detail: string): DecodeError {

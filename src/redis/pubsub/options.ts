@@ -36,14 +36,28 @@ export interface RedisPubSubOptions {
   readonly maxInFlight?: number;
   /** Largest message decoded, in bytes; larger ones are decode errors (`oversize`). @default 4 MiB */
   readonly maxMessageBytes?: number;
-  /** Id stamped on every event this transport publishes. @default a random UUID per instance */
+  /**
+   * Id stamped on every event this transport publishes: 1–200 characters (`MAX_PRODUCER_ID_LENGTH`),
+   * no control or bidirectional formatting characters; consumers refuse anything else.
+   * @default a random UUID per instance
+   */
   readonly producerId?: string;
   /** Longest `ready()` waits before it rejects, in ms. @default 10_000 */
   readonly readyTimeoutMs?: number;
   /** Longest `close()` waits to flush buffered and in-flight events, in ms. @default 5_000 */
   readonly closeTimeoutMs?: number;
-  /** Most producers a consumer tracks sequence numbers of. @default 10_000 */
+  /** Most producers a consumer tracks sequence numbers of; the one seen least recently is forgotten first. @default 10_000 */
   readonly maxProducers?: number;
+  /**
+   * Most (producer id, event type) pairs a consumer tracks sequence numbers of, all producers
+   * together: the hard cap on loss detection's memory, 150–350 bytes a pair with its share of
+   * the producer id (measured at the default, full: 14 MB for short types, 34 MB for 255-character
+   * types under 10,000 producers with 200-character ids). Past it the pair seen least recently is
+   * forgotten (counted in `stats().evictedStreams`) and starts again from a new baseline, so
+   * forged heartbeats or producer ids can't grow a consumer's memory. Raise it if producers ×
+   * subscribed types can exceed it. @default 100_000
+   */
+  readonly maxTrackedStreams?: number;
   /**
    * Called for every message on a dotbus channel that does not decode (a dead-letter hook),
    * after it was counted and reported to the bus's `onError`. Must not throw.

@@ -28,6 +28,14 @@ export interface RedisPubSubStats extends TransportStats {
   readonly duplicates: number;
   /** Heartbeats received. */
   readonly heartbeats: number;
+  /** (producer id, event type) pairs whose sequence numbers the consumer tracks now; at most `maxTrackedStreams`. */
+  readonly trackedStreams: number;
+  /**
+   * Pairs the consumer forgot to stay within `maxTrackedStreams` (or `maxProducers`), least
+   * recently seen first. A forgotten pair restarts from a new baseline; a steady rise means more
+   * producers × types than the cap, or forged heartbeats.
+   */
+  readonly evictedStreams: number;
   /** Times a connection came back after being up. */
   readonly reconnects: number;
   /** Overall connection state. */

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import {
   type JsonCodec,
   type BusEvent,
@@ -12,7 +11,7 @@ import {
 } from '../../index.js';
 import { InvalidOptionError, LocalDispatcher } from '../../internal.js';
 import type { ConnectionStatus } from '../connection-monitor.js';
-import { quietly, RedisTransportShell } from '../transport-shell.js';
+import { producerIdOf, quietly, RedisTransportShell } from '../transport-shell.js';
 import { ChannelNames } from './channels.js';
 import { RedisPubSubConsumer } from './consumer.js';
 import type { RedisPubSubOptions } from './options.js';
@@ -61,6 +60,9 @@ export class RedisPubSubTransport implements Transport {
   constructor(options: RedisPubSubOptions = {}) {
     this.#options = options;
     checkQueue(options.queue, 'queue.policy');
+    const producerId = producerIdOf(options.producerId);
+    const maxTrackedStreams = options.maxTrackedStreams ?? 100_000;
+    if (!Number.isInteger(maxTrackedStreams) || maxTrackedStreams < 1) throw new InvalidOptionError('maxTrackedStreams', 'must be an integer ≥ 1');
     const names = new ChannelNames(options.namespace);
     const shell = (this.#shell = new RedisTransportShell(NAME, options.connection ?? {}, (e) => this.publishLocal(e), options));
     const codec = (): JsonCodec => shell.codec;
@@ -74,13 +76,15 @@ export class RedisPubSubTransport implements Transport {
     });
     // No auto-pipelining: at moderate rates ioredis holds commands back and p99 publish→handler
     // latency was 5-8x a plain client's; throughput was the same without it. Batches use a pipeline.
-    const pub = shell.open('publisher', 'publisher', { enableAutoPipelining: false });
-    const sub = shell.open('subscriber', 'subscriber', { autoResubscribe: false });
+    // No ready check (INFO): Pub/Sub works while Redis loads its data, and users without +info
+    // would get ioredis's "Skipping the ready check" warnings.
+    const pub = shell.open('publisher', 'publisher', { enableAutoPipelining: false, waitWhileLoading: false });
+    const sub = shell.open('subscriber', 'subscriber', { autoResubscribe: false, waitWhileLoading: false });
     const heartbeatMs = options.heartbeatMs ?? 1000;
     if (!(heartbeatMs >= 0)) throw new InvalidOptionError('heartbeatMs', 'must be ≥ 0 ms (0 turns heartbeats off)');
     this.#producer = new RedisPubSubProducer(pub, {
       names,
-      producerId: options.producerId ?? randomUUID(),
+      producerId,
       buffer: options.buffer ?? {},
       heartbeatMs,
       codec,
@@ -92,6 +96,7 @@ export class RedisPubSubTransport implements Transport {
       names,
       dispatcher: this.#dispatcher,
       maxProducers: options.maxProducers ?? 10_000,
+      maxTrackedStreams,
       codec,
       report,
       onDecodeError: options.onDecodeError,

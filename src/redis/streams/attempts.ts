@@ -1,13 +1,14 @@
 import type { RedisClient } from '../connection.js';
-import type { StreamEntry } from './entries.js';
 import type { StreamKeys } from './keys.js';
 
 /** How long a retry counter outlives its last retry, in ms: long after any claim would come. */
 const RETRIES_TTL_MS = 86_400_000;
 
 /**
- * Counts the handler attempts of a stream entry across the members of a group, so that a poison
- * entry is dead-lettered after `maxAttempts` in total even when it keeps killing its member.
+ * Counts the attempts of a stream entry across the members of a group, so that a poison entry is
+ * dead-lettered after `maxAttempts` in total even when it keeps killing its member — in a handler
+ * or before one (decoding it, say): the count is known from Redis when the entry is claimed, before
+ * anything parses it, and {@link EntryProcessor} checks it first.
  *
  * @remarks Attempts = deliveries + retries. Redis counts deliveries for free: the group's pending
  * list has a delivery counter per entry, raised by `XREADGROUP` and by each `XAUTOCLAIM` (the
@@ -31,7 +32,7 @@ export class AttemptLedger {
    * Attempts made before this delivery, for entries this member has just claimed (entry id →
    * count). If Redis can't say, each counts as one earlier attempt: it was claimed, so delivered before.
    */
-  async prior(entries: readonly StreamEntry[]): Promise<Map<string, number>> {
+  async prior(entries: readonly { readonly id: string }[]): Promise<Map<string, number>> {
     const out = new Map<string, number>(entries.map((e) => [e.id, 1]));
     if (entries.length === 0) return out;
     try {
@@ -48,9 +49,14 @@ export class AttemptLedger {
   /** Records that a retry of entry `entryId` is about to start; waits for Redis (or its failure). */
   async recordRetry(entryId: string): Promise<void> {
     const key = this.keys.retries(this.group, entryId);
-    await this.client.multi().incr(key).pexpire(key, RETRIES_TTL_MS).exec().catch(() => {
+    try {
+      // EXEC answers every command, failed or not (a key of another type fails INCR alone): check each.
+      const replies = await this.client.multi().incr(key).pexpire(key, RETRIES_TTL_MS).exec();
+      const failed = (replies ?? []).find(([error]) => error !== null)?.[0];
+      if (replies === null || failed != null) throw failed ?? new Error('transaction aborted');
+    } catch {
       // Unrecorded, this retry is missing from the count if the member dies in it: one attempt more, later.
-    });
+    }
   }
 
   /** Drops the retry counter of a settled entry (acknowledged or dead-lettered). */
@@ -60,7 +66,7 @@ export class AttemptLedger {
     });
   }
 
-  async #deliveries(entries: readonly StreamEntry[]): Promise<Map<string, number>> {
+  async #deliveries(entries: readonly { readonly id: string }[]): Promise<Map<string, number>> {
     // One exact-id query per entry, pipelined: a range query could be cut short by this member's
     // own pending entries lying between the claimed ones.
     const pipeline = this.client.pipeline();
@@ -73,7 +79,7 @@ export class AttemptLedger {
     return out;
   }
 
-  async #retries(entries: readonly StreamEntry[]): Promise<number[]> {
+  async #retries(entries: readonly { readonly id: string }[]): Promise<number[]> {
     // One slot (hash tag), so MGET works on a Cluster too.
     const values = await this.client.mget(entries.map((e) => this.keys.retries(this.group, e.id)));
     return values.map((v) => (v === null ? 0 : Number(v) || 0));

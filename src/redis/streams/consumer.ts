@@ -3,9 +3,12 @@ import { fullJitterDelay } from '../backoff.js';
 import type { ConnectionMonitor } from '../connection-monitor.js';
 import type { AttemptLedger } from './attempts.js';
 import type { StreamsCounters } from './counters.js';
-import { parseAutoClaim, parseReadReply, type StreamEntry } from './entries.js';
+import type { DeadLetterWriter } from './dead-letter.js';
+import { sendForBuffers } from './buffer-command.js';
+import { inspectEntry, parseRawAutoClaim, parseRawReadReply, type EntryView, type RawEntry } from './entries.js';
 import type { EntryProcessor } from './entry-processor.js';
 import type { StreamKeys } from './keys.js';
+import { ReadBudget } from './read-budget.js';
 import type { StreamSettler } from './settler.js';
 import type { ResolvedStreamsOptions } from './options.js';
 
@@ -18,6 +21,8 @@ export interface StreamsConsumerContext {
   /** The command connection (shared with the producer): group setup, claims. */
   readonly commands: ConnectionMonitor;
   readonly settler: StreamSettler;
+  /** Dead letters; checked again by the claim timer while the stream refuses them. */
+  readonly deadLetters: DeadLetterWriter;
   readonly processor: EntryProcessor;
   /** Attempts of claimed entries, counted across members. */
   readonly attempts: AttemptLedger;
@@ -34,7 +39,9 @@ const MAX_SEQ = '18446744073709551615';
  *
  * @remarks One loop does bounded blocking reads (`XREADGROUP … COUNT BLOCK … >`) and never holds
  * more than `maxInFlight` unacknowledged entries (backpressure: a slow handler slows reading, and
- * unread events wait in Redis, not in this process). A timer claims entries left pending by dead
+ * unread events wait in Redis, not in this process). Entries are read as bytes and sized by a
+ * {@link ReadBudget} (`readBudgetBytes`), so their memory is bounded too, and checked by
+ * {@link inspectEntry} before anything parses them. A timer claims entries left pending by dead
  * members (`XAUTOCLAIM`, idle > `claimIdleMs`) and refreshes the idle time of entries this member
  * is still working on (`XCLAIM … JUSTID`), so a slow but live member keeps its work. A claim that
  * found no room (every slot busy with new reads) gets the next free slots before the next read, so
@@ -43,7 +50,9 @@ const MAX_SEQ = '18446744073709551615';
  */
 export class RedisStreamsConsumer {
   readonly #ctx: StreamsConsumerContext;
-  readonly #working = new Set<string>();
+  /** Entries being processed: id → bytes held. */
+  readonly #working = new Map<string, number>();
+  readonly #budget: ReadBudget;
   readonly #waiters: (() => void)[] = [];
   #started: Promise<void> | undefined;
   #loop: Promise<void> | undefined;
@@ -54,6 +63,7 @@ export class RedisStreamsConsumer {
 
   constructor(context: StreamsConsumerContext) {
     this.#ctx = context;
+    this.#budget = new ReadBudget(context.options.readBudgetBytes, context.options.readCount);
   }
 
   /** Connects, creates the group if needed, and starts reading. Idempotent; resolves once reading. */
@@ -138,12 +148,16 @@ export class RedisStreamsConsumer {
         await this.#maintain();
         continue; // the claim may have used the room: check it again
       }
-      const count = Math.min(options.readCount, options.maxInFlight - this.#ctx.counters.inFlight);
+      const count = this.#budget.count(options.maxInFlight - this.#ctx.counters.inFlight);
+      if (count === 0) continue; // #room() waits for a slot or bytes to free up
       try {
-        const reply = await reader.client.call('XREADGROUP', 'GROUP', options.group, options.consumer,
-          'COUNT', String(count), 'BLOCK', String(options.blockMs), 'STREAMS', keys.events, '>');
+        // Bytes, not text: a value that is not UTF-8 must reach the dead-letter stream intact.
+        const reply = await sendForBuffers(reader.client, 'XREADGROUP', ['GROUP', options.group, options.consumer,
+          'COUNT', String(count), 'BLOCK', String(options.blockMs), 'STREAMS', keys.events, '>']);
         failures = 0;
-        await this.#accept(parseReadReply(reply));
+        const entries = parseRawReadReply(reply);
+        this.#budget.observe(entries);
+        await this.#accept(entries);
       } catch (e) {
         if (this.#stopping) break;
         // NOGROUP: Redis lost the group (restart without persistence); recreate it and go on.
@@ -154,32 +168,40 @@ export class RedisStreamsConsumer {
   }
 
   /** Starts processing `entries`; `prior` holds earlier attempts of claimed ones (entry id → count). */
-  async #accept(entries: readonly StreamEntry[], prior?: ReadonlyMap<string, number>): Promise<void> {
+  async #accept(entries: readonly RawEntry[], prior?: ReadonlyMap<string, number>): Promise<void> {
     if (entries.length === 0) return;
-    const { counters, settler, processor } = this.#ctx;
+    const { counters, settler, processor, options } = this.#ctx;
     const fresh = entries.filter((e) => !this.#working.has(e.id));
+    // Hold the bytes from here on: the guard lookup below waits for Redis.
+    for (const entry of fresh) this.#working.set(entry.id, entry.size);
+    for (const entry of fresh) this.#budget.hold(entry.size);
+    // The shape is checked before anything parses a message (cheap, can't fail on hostile bytes).
+    const views = fresh.map((e) => (e.fields === undefined ? undefined : inspectEntry(e.fields, options.maxMessageBytes)));
     let seen: boolean[];
     try {
-      seen = await settler.processed(fresh.map((e) => eventIdOf(e)));
+      seen = settler.guarded
+        ? await settler.processed(fresh.map((e, i) => guardIdOf(views[i], (prior?.get(e.id) ?? 0) < options.maxAttempts)))
+        : fresh.map(() => false);
     } catch {
       seen = fresh.map(() => false); // guard unreachable: handle anyway (at-least-once wins)
     }
     for (const [i, entry] of fresh.entries()) {
       counters.received++;
       counters.inFlight++;
-      this.#working.add(entry.id);
-      void processor.process(entry, seen[i] === true, prior?.get(entry.id) ?? 0).finally(() => this.#done(entry.id));
+      void processor.process(entry, views[i], seen[i] === true, prior?.get(entry.id) ?? 0).finally(() => this.#done(entry.id));
     }
   }
 
   #done(id: string): void {
+    this.#budget.release(this.#working.get(id) ?? 0);
     this.#working.delete(id);
     this.#ctx.counters.inFlight--;
     for (const wake of this.#waiters.splice(0)) wake();
   }
 
+  /** Waits until a slot is free and the held entries leave room in the read budget. */
   async #room(): Promise<void> {
-    while (!this.#stopping && this.#ctx.counters.inFlight >= this.#ctx.options.maxInFlight) {
+    while (!this.#stopping && (this.#ctx.counters.inFlight >= this.#ctx.options.maxInFlight || this.#budget.full)) {
       await new Promise<void>((r) => this.#waiters.push(r));
     }
   }
@@ -189,6 +211,7 @@ export class RedisStreamsConsumer {
     this.#claiming = true;
     try {
       await this.#keepAlive();
+      if (this.#ctx.deadLetters.blocked > 0) await this.#ctx.deadLetters.probe();
       await this.#claim();
     } catch {
       // Redis is unreachable: the next tick tries again.
@@ -199,7 +222,7 @@ export class RedisStreamsConsumer {
 
   async #keepAlive(): Promise<void> {
     const { keys, options, commands } = this.#ctx;
-    const ids = [...this.#working];
+    const ids = [...this.#working.keys()];
     for (let i = 0; i < ids.length; i += 1_000) {
       await commands.client.call('XCLAIM', keys.events, options.group, options.consumer, '0', ...ids.slice(i, i + 1_000), 'JUSTID');
     }
@@ -209,15 +232,16 @@ export class RedisStreamsConsumer {
     const { keys, options, commands, counters } = this.#ctx;
     let cursor = '0-0';
     do {
-      const room = options.maxInFlight - counters.inFlight;
       if (this.#stopping) return;
-      if (room <= 0) {
-        this.#claimDue = true; // the read loop runs the claim again as soon as a slot frees up
+      const count = this.#budget.count(options.maxInFlight - counters.inFlight);
+      if (count === 0) {
+        this.#claimDue = true; // the read loop runs the claim again as soon as a slot (or budget) frees up
         return;
       }
-      const reply = parseAutoClaim(await commands.client.call('XAUTOCLAIM', keys.events, options.group, options.consumer,
-        String(options.claimIdleMs), cursor, 'COUNT', String(Math.min(room, options.readCount))));
+      const reply = parseRawAutoClaim(await sendForBuffers(commands.client, 'XAUTOCLAIM', [keys.events, options.group, options.consumer,
+        String(options.claimIdleMs), cursor, 'COUNT', String(count)]));
       cursor = reply.cursor;
+      this.#budget.observe(reply.entries);
       counters.claimed += reply.entries.length;
       if (reply.deleted.length > 0) counters.drops.add('expired', reply.deleted.length);
       const fresh = reply.entries.filter((e) => !this.#working.has(e.id));
@@ -237,12 +261,15 @@ function startId(start: ResolvedStreamsOptions['startFrom']): string {
 /**
  * The event id of an entry for the guard's batch lookup: its `i` field, or for an entry another
  * producer wrote without one, the envelope's `id` (a safe parse; a regex over the message could
- * pick up an `id` inside `data`). The processor checks it against the decoded event.
+ * pick up an `id` inside `data`) — parsed only when `mayParse` (the entry has attempts left: one
+ * that used them all may be what crashed its members). `undefined`: not looked up. The processor
+ * checks the id against the decoded event.
  */
-function eventIdOf(entry: StreamEntry): string {
-  if (entry.eventId !== undefined) return entry.eventId;
-  if (entry.message === undefined) return entry.id;
-  const parsed = parseUntrustedJson(entry.message);
+function guardIdOf(view: EntryView | undefined, mayParse: boolean): string | undefined {
+  if (view === undefined || !view.ok) return undefined;
+  if (view.eventId !== undefined) return view.eventId;
+  if (!mayParse) return undefined;
+  const parsed = parseUntrustedJson(view.message.toString('utf8'));
   const id: unknown = parsed.ok && typeof parsed.value === 'object' && parsed.value !== null ? (parsed.value as { id?: unknown }).id : undefined;
-  return typeof id === 'string' ? id : entry.id;
+  return typeof id === 'string' ? id : undefined;
 }

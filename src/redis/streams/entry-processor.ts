@@ -1,8 +1,9 @@
-import { type BusEvent, type BusObserver, type JsonCodec } from '../../index.js';
-import { DecodeError, HandlerError, type SubscriptionTable, type TableSubscription } from '../../internal.js';
+import { type BusEvent, type BusObserver, type DecodeFailure, type JsonCodec } from '../../index.js';
+import { DecodeError, HandlerError, type DotbusError, type SubscriptionTable, type TableSubscription } from '../../internal.js';
 import type { AttemptLedger } from './attempts.js';
 import type { StreamsCounters } from './counters.js';
-import type { StreamEntry } from './entries.js';
+import type { DeadLetterInfo, DeadLetterWriter } from './dead-letter.js';
+import type { EntryView, MalformedReason, RawEntry } from './entries.js';
 import { describeFailures, type HandlerRunner } from './handler-runner.js';
 import type { StreamSettler } from './settler.js';
 
@@ -11,64 +12,94 @@ export interface EntryProcessorContext {
   readonly subscriptions: SubscriptionTable<TableSubscription>;
   readonly runner: HandlerRunner;
   readonly settler: StreamSettler;
+  readonly deadLetters: DeadLetterWriter;
   readonly attempts: AttemptLedger;
   readonly counters: StreamsCounters;
   readonly maxAttempts: number;
-  readonly deadLetterMaxLen: number;
   codec(): JsonCodec;
   observer(): BusObserver;
   closing(): boolean;
 }
 
+/** The codec's reason for each malformed shape, for the {@link DecodeError} reported. */
+const DECODE_FAILURE: Readonly<Record<MalformedReason, DecodeFailure>> = {
+  'missing-message': 'not-a-cloudevent',
+  'missing-type': 'not-a-cloudevent',
+  'invalid-type': 'not-a-cloudevent',
+  'duplicate-field': 'not-a-cloudevent',
+  'not-utf8': 'malformed-json',
+  oversize: 'oversize',
+};
+
+/** Most dead letters remembered while the dead-letter stream refuses them (see {@link EntryProcessor}). */
+const MAX_REFUSED_REMEMBERED = 10_000;
+
 /**
- * Takes one stream entry from read to acknowledgement: route, decode, guard, handle with retries,
- * then acknowledge or dead-letter.
+ * Takes one stream entry from read to acknowledgement: check its shape, count its attempts, route,
+ * decode, guard, handle with retries, then acknowledge or dead-letter.
  *
- * @remarks The acknowledgement comes only after every matching handler succeeded (at-least-once).
- * An entry nobody here subscribes to is acknowledged without being parsed. An entry that does
- * not decode, or whose handlers failed `maxAttempts` times, goes to the dead-letter stream with
- * the reason, the attempt count and the original id and message, and is acknowledged with it.
- * An entry whose retries were cut short by `close()` stays pending and is redelivered.
- * `maxAttempts` counts attempts across deliveries ({@link AttemptLedger}): a claimed entry goes
- * on from the attempts its earlier members made, and one that has used them all (its members kept
- * dying in its handlers) is dead-lettered as `attempts-exhausted` without running again.
+ * @remarks The order is what keeps a hostile or crashing entry from stalling the group:
+ * 1. A pending entry trimmed by retention (nil fields) is counted as `expired` and acknowledged.
+ * 2. An entry whose shape is wrong ({@link inspectEntry}: no message or type field, a field that is
+ *    not UTF-8, over `maxMessageBytes`, …) is dead-lettered with that precise reason, unparsed.
+ * 3. An entry whose earlier deliveries used up `maxAttempts` ({@link AttemptLedger}: its members
+ *    kept dying, in a handler or in anything before it, decoding included) is dead-lettered as
+ *    `attempts-exhausted` without being decoded or handled again. Attempts are known before
+ *    anything that could crash the process touches the entry.
+ * 4. An entry nobody here subscribes to is acknowledged without being parsed (`unrouted`).
+ * 5. The message is decoded; an entry that does not decode, or whose `t` / `i` fields disagree
+ *    with the event it carries, is dead-lettered (`decode-failed`, `type-mismatch`, `id-mismatch`).
+ * 6. The handlers run with retries; the entry is acknowledged only after every one succeeded
+ *    (at-least-once), or dead-lettered (`handler-failed`) once they failed `maxAttempts` times.
+ *    An entry whose retries were cut short by `close()` stays pending and is redelivered.
+ *
+ * Every dead-lettered entry is reported to the observer (`onError`). A dead letter the stream
+ * refuses leaves its entry pending ({@link DeadLetterWriter}); its reason is remembered, so when
+ * this member claims it again it is dead-lettered with that reason, not handled again.
  */
 export class EntryProcessor {
+  /** Dead letters the stream refused, by entry id: written as they were once it accepts them. */
+  readonly #refused = new Map<string, DeadLetterInfo>();
+
   constructor(private readonly ctx: EntryProcessorContext) {}
 
   /**
-   * Processes `entry`; `seen` says the guard already knows it as processed, `prior` how many
-   * attempts earlier deliveries made (0 for a first delivery). Never rejects.
+   * Processes `entry`; `view` is its shape ({@link inspectEntry}; `undefined` when trimmed), `seen`
+   * says the guard already knows it as processed, `prior` how many attempts earlier deliveries
+   * made (0 for a first delivery). Never rejects.
    */
-  async process(entry: StreamEntry, seen: boolean, prior = 0): Promise<void> {
+  async process(entry: RawEntry, view: EntryView | undefined, seen: boolean, prior = 0): Promise<void> {
     const { counters } = this.ctx;
-    if (entry.message === undefined) {
+    if (view === undefined) {
       // Trimmed by retention before anyone here handled it: counted, and acked so that it leaves
       // the pending list (Redis before 7 keeps returning such ids from XAUTOCLAIM).
       counters.drops.add('expired');
       this.#safely(() => this.ctx.observer().dropped('expired', 1));
       return this.#ack(entry.id);
     }
-    const subs = this.ctx.subscriptions.match(entry.type);
+    const refused = this.#refused.get(entry.id);
+    if (refused !== undefined && prior >= this.ctx.maxAttempts) return void (await this.#deadLetter(entry, refused));
+    if (!view.ok) return this.#malformed(entry, view.reason, view.detail, prior, view.type, view.eventId);
+    const subs = this.ctx.subscriptions.match(view.type);
+    if (prior >= this.ctx.maxAttempts) return this.#exhausted(entry, view, subs, prior);
     if (subs.length === 0) {
       counters.unrouted++;
       return this.#ack(entry.id);
     }
-    const decoded = this.ctx.codec().decode(entry.message);
-    if (!decoded.ok) return this.#decodeFailed(entry, decoded.error);
+    const decoded = this.ctx.codec().decode(view.message);
+    if (!decoded.ok) return this.#decodeFailed(entry, 'decode-failed', decoded.error, prior, view.eventId);
     // Handlers were chosen by the entry's type field: an event of another type must not reach them.
-    if (decoded.event.eventType !== entry.type) {
-      return this.#decodeFailed(entry, new DecodeError('not-a-cloudevent', `the entry says ${JSON.stringify(entry.type)} but carries a ${JSON.stringify(decoded.event.eventType)} event`));
+    if (decoded.event.eventType !== view.type) {
+      return this.#decodeFailed(entry, 'type-mismatch', new DecodeError('not-a-cloudevent', `the entry says ${JSON.stringify(view.type)} but carries a ${JSON.stringify(decoded.event.eventType)} event`), prior, decoded.event.eventId);
     }
     // The guard looked the entry up by its id field: that must be the event it carries.
-    if (entry.eventId !== undefined && decoded.event.eventId !== entry.eventId) {
-      return this.#decodeFailed(entry, new DecodeError('not-a-cloudevent', `the entry's id field ${JSON.stringify(entry.eventId)} is not its event's id`));
+    if (view.eventId !== undefined && decoded.event.eventId !== view.eventId) {
+      return this.#decodeFailed(entry, 'id-mismatch', new DecodeError('not-a-cloudevent', `the entry's id field ${JSON.stringify(view.eventId)} is not its event's id`), prior, decoded.event.eventId);
     }
     if (seen) {
       counters.duplicatesSkipped++;
       return this.#ack(entry.id);
     }
-    if (prior >= this.ctx.maxAttempts) return this.#exhausted(entry, decoded.event, subs, prior);
     const outcome = await this.ctx.runner.run(decoded.event, subs, this.ctx.closing, {
       prior, beforeRetry: () => this.ctx.attempts.recordRetry(entry.id),
     });
@@ -79,8 +110,11 @@ export class EntryProcessor {
       return this.#ack(entry.id, decoded.event.eventId);
     }
     if (this.ctx.closing() && outcome.attempts < this.ctx.maxAttempts) return;
-    await this.#handlerFailed(entry, decoded.event, outcome.failures, outcome.attempts);
-    if (counted) this.ctx.attempts.forget(entry.id);
+    // Reported once per failing handler, when its event gives up, not on every attempt.
+    for (const f of outcome.failures) this.#report(f, decoded.event);
+    const written = await this.#deadLetter(entry, { reason: 'handler-failed', error: describeFailures(outcome.failures), attempts: outcome.attempts, eventId: decoded.event.eventId });
+    // Kept while the entry stays pending: a claim must see the attempts made, not start over.
+    if (written && counted) this.ctx.attempts.forget(entry.id);
   }
 
   #ack(id: string, eventId?: string): void {
@@ -88,32 +122,47 @@ export class EntryProcessor {
     this.ctx.settler.ack(id, eventId);
   }
 
-  async #decodeFailed(entry: StreamEntry, error: DecodeError): Promise<void> {
+  async #malformed(entry: RawEntry, reason: MalformedReason, detail: string, prior: number, type: string | undefined, eventId: string | undefined): Promise<void> {
+    const error = new DecodeError(DECODE_FAILURE[reason], `stream entry ${entry.id}${type === undefined ? '' : ` (${type})`} is malformed (${reason}): ${detail}`);
     this.ctx.counters.decodeErrors++;
-    this.#safely(() => this.ctx.observer().error(error));
-    await this.#deadLetter(entry, { reason: 'decode-failed', error: error.message, attempts: 1 });
+    this.#report(error);
+    await this.#deadLetter(entry, { reason, error: error.message, attempts: prior + 1, ...(eventId === undefined ? {} : { eventId }) });
   }
 
-  async #handlerFailed(entry: StreamEntry, event: BusEvent, failures: readonly HandlerError[], attempts: number): Promise<void> {
-    // Reported once per failing handler, when its event gives up, not on every attempt.
-    for (const f of failures) this.#safely(() => this.ctx.observer().error(f, event));
-    await this.#deadLetter(entry, { reason: 'handler-failed', error: describeFailures(failures), attempts, eventId: event.eventId });
+  async #decodeFailed(entry: RawEntry, reason: 'decode-failed' | 'type-mismatch' | 'id-mismatch', error: DecodeError, prior: number, eventId: string | undefined): Promise<void> {
+    this.ctx.counters.decodeErrors++;
+    this.#report(error);
+    await this.#deadLetter(entry, { reason, error: error.message, attempts: prior + 1, ...(eventId === undefined ? {} : { eventId }) });
   }
 
-  async #exhausted(entry: StreamEntry, event: BusEvent, subs: readonly { readonly pattern: string }[], attempts: number): Promise<void> {
-    const error = `${attempts} attempts across deliveries; the last ended without a result (the member handling it stopped: crash, kill or close)`;
-    for (const s of subs) this.#safely(() => this.ctx.observer().error(new HandlerError(s.pattern, event.eventType, event.eventId, new Error(error)), event));
-    await this.#deadLetter(entry, { reason: 'attempts-exhausted', error, attempts, eventId: event.eventId });
-    this.ctx.attempts.forget(entry.id);
+  /** Attempts used up by earlier deliveries: dead-letter the entry from its fields alone, never decoding it. */
+  async #exhausted(entry: RawEntry, view: Extract<EntryView, { ok: true }>, subs: readonly { readonly pattern: string }[], attempts: number): Promise<void> {
+    const error = `${attempts} attempts across deliveries (maxAttempts ${this.ctx.maxAttempts}) ended without a result: the members that held it stopped (crash, kill or close) before settling it, possibly while decoding it, so it is not decoded again`;
+    const eventId = view.eventId ?? entry.id;
+    const patterns = subs.length > 0 ? subs.map((s) => s.pattern) : ['(no subscription in this member)'];
+    for (const p of patterns) this.#report(new HandlerError(p, view.type, eventId, new Error(error)));
+    const written = await this.#deadLetter(entry, { reason: 'attempts-exhausted', error, attempts, ...(view.eventId === undefined ? {} : { eventId: view.eventId }) });
+    if (written) this.ctx.attempts.forget(entry.id);
   }
 
-  async #deadLetter(entry: StreamEntry, info: Parameters<StreamSettler['deadLetter']>[1]): Promise<void> {
-    try {
-      await this.ctx.settler.deadLetter(entry, info, this.ctx.deadLetterMaxLen);
+  /** Writes the dead letter; `false` if the entry stays pending (its info is kept for the next claim). */
+  async #deadLetter(entry: RawEntry, info: DeadLetterInfo): Promise<boolean> {
+    const outcome = await this.ctx.deadLetters.write(entry, info);
+    if (outcome === 'written') {
       this.ctx.counters.deadLettered++;
-    } catch {
-      // Redis is unreachable: the entry stays pending and is claimed and tried again later.
+      this.#refused.delete(entry.id);
+      return true;
     }
+    if (outcome === 'refused' && !this.#refused.has(entry.id)) {
+      if (this.#refused.size >= MAX_REFUSED_REMEMBERED) this.#refused.delete(this.#refused.keys().next().value!);
+      this.#refused.set(entry.id, info);
+    }
+    // Refused, or Redis unreachable: the entry stays pending and is claimed and tried again later.
+    return false;
+  }
+
+  #report(error: DotbusError, event?: BusEvent): void {
+    this.#safely(() => this.ctx.observer().error(error, event));
   }
 
   #safely(fn: () => void): void {

@@ -11,7 +11,7 @@ import { checkNamespace } from '../namespace.js';
  * events it does not subscribe to and acknowledges them unhandled (cheap: the type is a separate
  * field, so non-matching entries are never parsed). Scale out with more namespaces.
  * The hash tag `{<ns>}` puts the stream, its dead-letter stream, the idempotency marks and the
- * attempt counters in one Cluster slot, so dead-lettering and acknowledging run as one `MULTI`, and
+ * attempt counters in one Cluster slot, so dead-lettering and acknowledging run as one script, and
  * a commit ({@link RedisStreamsTransport.commitOnce}) runs as one script, even on a Cluster.
  */
 export class StreamKeys {

@@ -1,5 +1,5 @@
 import { type AnyEventDefinition } from '../../index.js';
-import { InvalidOptionError } from '../../internal.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, InvalidOptionError } from '../../internal.js';
 import type { BackoffOptions } from '../backoff.js';
 import type { RedisConnectionOptions } from '../connection.js';
 import type { OutageBufferOptions } from '../outage-buffer.js';
@@ -64,8 +64,17 @@ export interface RedisStreamsOptions {
   readonly consumer?: string;
   /** Where a group created by this transport starts. @default 'beginning' with `group`, else 'now' */
   readonly startFrom?: StreamStart;
-  /** Entries asked for per `XREADGROUP`. @default 256 */
+  /** Most entries asked for per `XREADGROUP` (fewer while entries are large: see `readBudgetBytes`). @default 256 */
   readonly readCount?: number;
+  /**
+   * Memory budget of this member's entries, in bytes: the entries read and not yet settled
+   * (acknowledged or dead-lettered) hold at most about this much. Each read asks for as many
+   * entries as fit, judged by the largest entries of recent reads (Redis can't tell an entry's size
+   * before sending it), and at most twice as many as the previous read returned; while held
+   * entries fill the budget nothing is read. One entry larger than the budget is read alone.
+   * @default 16_777_216 (16 MiB)
+   */
+  readonly readBudgetBytes?: number;
   /** Entries read but not yet acknowledged, at most (backpressure). @default 512 */
   readonly maxInFlight?: number;
   /** How long one blocking read waits, in ms. @default 1_000 */
@@ -80,7 +89,11 @@ export interface RedisStreamsOptions {
   readonly retention?: StreamRetention;
   /** The bounded buffer that holds events published while Redis is unreachable. @default `{ maxEvents: 10_000, maxAgeMs: 60_000, policy: 'drop-oldest' }` */
   readonly buffer?: OutageBufferOptions;
-  /** Largest message decoded, in bytes. @default 4 MiB */
+  /**
+   * Largest message decoded, in bytes. An entry whose message is larger (or whose other fields
+   * together exceed 64 KiB) is dead-lettered as `oversize` without being parsed.
+   * @default 4_194_304 (4 MiB)
+   */
   readonly maxMessageBytes?: number;
   /** Id stamped on every event this transport publishes. @default a random UUID per instance */
   readonly producerId?: string;
@@ -98,6 +111,8 @@ export interface ResolvedStreamsOptions {
   readonly consumer: string;
   readonly startFrom: StreamStart;
   readonly readCount: number;
+  readonly readBudgetBytes: number;
+  readonly maxMessageBytes: number;
   readonly maxInFlight: number;
   readonly blockMs: number;
   readonly claimIdleMs: number;
@@ -120,6 +135,8 @@ export function resolveStreamsOptions(o: RedisStreamsOptions, uniqueId: string):
     consumer: o.consumer ?? uniqueId,
     startFrom: o.startFrom ?? (o.group === undefined ? 'now' : 'beginning'),
     readCount: o.readCount ?? 256,
+    readBudgetBytes: o.readBudgetBytes ?? 16 * 1024 * 1024,
+    maxMessageBytes: o.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     maxInFlight: o.maxInFlight ?? 512,
     blockMs: o.blockMs ?? 1_000,
     claimIdleMs: o.claimIdleMs ?? 30_000,
@@ -146,7 +163,7 @@ function checkNames(r: ResolvedStreamsOptions): void {
 
 function checkNumbers(r: ResolvedStreamsOptions): void {
   const positive: [string, number][] = [
-    ['readCount', r.readCount], ['maxInFlight', r.maxInFlight], ['blockMs', r.blockMs],
+    ['readCount', r.readCount], ['readBudgetBytes', r.readBudgetBytes], ['maxMessageBytes', r.maxMessageBytes], ['maxInFlight', r.maxInFlight], ['blockMs', r.blockMs],
     ['claimIdleMs', r.claimIdleMs], ['retry.maxAttempts', r.maxAttempts],
   ];
   for (const [key, value] of positive) {

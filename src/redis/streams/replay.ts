@@ -10,10 +10,8 @@ import {
   type MatchingEvents,
   type ValidPattern,
 } from '../../index.js';
-import {
-  type DecodeError,
-} from '../../internal.js';
-import { openConnection, type RedisConnectionOptions } from '../connection.js';
+import { ConnectionError, describeError, type DecodeError } from '../../internal.js';
+import { openConnection, userOf, type RedisClient, type RedisConnectionOptions } from '../connection.js';
 import { ConnectionMonitor } from '../connection-monitor.js';
 import { idAt, parseEntries, type StreamEntry } from './entries.js';
 import { StreamKeys } from './keys.js';
@@ -36,8 +34,14 @@ export interface ReplayOptions<Defs extends readonly AnyEventDefinition[], P ext
   readonly batchSize?: number;
   /** Called for a matching entry that does not decode; it is skipped. @default ignored */
   readonly onDecodeError?: (entry: StreamEntry, error: DecodeError) => void;
-  /** Longest the connection may take, in ms. @default 10_000 */
+  /**
+   * Longest the connection may take, in ms: the TCP connection and then Redis's answers to the
+   * handshake (a server that accepts connections and never answers fails after this long).
+   * @default `connection.connectTimeoutMs`, else 10_000
+   */
   readonly connectTimeoutMs?: number;
+  /** Longest one command (`EXISTS`, one page of `XRANGE`) may go unanswered, in ms. @default 10_000 */
+  readonly commandTimeoutMs?: number;
   /**
    * Also yield well-formed CloudEvents of types without a definition, as untyped events
    * (`isUntyped(event)` is true and their `data` is unchecked), instead of reporting them to
@@ -83,16 +87,25 @@ export async function* replayEvents<const Defs extends readonly AnyEventDefiniti
   parsePattern(pattern);
   const keys = new StreamKeys(options.namespace);
   const codec = new JsonCodec(new EventRegistry([...BUILT_IN_EVENTS, ...(options.events ?? [])]), { untyped: options.untyped === true });
-  const client = openConnection(options.connection ?? {}, 'replay');
-  const monitor = new ConnectionMonitor(client, 'replay', 'default', () => {});
+  const connection = options.connection ?? {};
+  const connectTimeoutMs = options.connectTimeoutMs ?? connection.connectTimeoutMs ?? 10_000;
+  const commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
+  // No wait while Redis loads (and so no INFO, which an ACL user may not run): a `LOADING` reply
+  // is reported instead, like any other.
+  const client = openConnection({ ...connection, connectTimeoutMs }, 'replay', { commandTimeoutMs, waitWhileLoading: false });
+  const monitor = new ConnectionMonitor(client, 'replay', userOf(connection), () => {});
+  const ask = <T>(what: string, command: Promise<T>): Promise<T> => explained(command, `${what} on ${monitor.target}`, commandTimeoutMs);
   try {
     client.connect().catch(() => undefined);
-    await monitor.waitUp(options.connectTimeoutMs ?? 10_000);
-    if (options.onMissingStream !== undefined && (await client.exists(keys.events)) === 0) {
+    await monitor.waitUp(connectTimeoutMs);
+    if (options.onMissingStream !== undefined && (await ask('EXISTS', client.exists(keys.events))) === 0) {
       options.onMissingStream(keys.events);
       return;
     }
-    for await (const entry of pages(client, keys.events, idAt(options.from, 'start'), idAt(options.to, 'end'), options.batchSize ?? 1_000)) {
+    const size = options.batchSize ?? 1_000;
+    const end = idAt(options.to, 'end');
+    const range = (from: string): Promise<unknown> => ask('XRANGE', client.call('XRANGE', keys.events, from, end, 'COUNT', String(size)));
+    for await (const entry of pages(range, idAt(options.from, 'start'), size)) {
       if (entry.message === undefined || !matchesPattern(pattern, entry.type)) continue;
       const decoded = codec.decode(entry.message);
       if (!decoded.ok) options.onDecodeError?.(entry, decoded.error);
@@ -100,9 +113,23 @@ export async function* replayEvents<const Defs extends readonly AnyEventDefiniti
       else if (matchesPattern(pattern, decoded.event.eventType)) yield { id: entry.id, event: decoded.event as E, raw: entry.message };
     }
   } finally {
-    monitor.closing();
-    await client.quit().catch(() => client.disconnect());
+    await closeQuietly(monitor, client);
   }
+}
+
+/** `command`, or a {@link ConnectionError} saying which command failed where, and why. */
+function explained<T>(command: Promise<T>, what: string, timeoutMs: number): Promise<T> {
+  return command.catch((e: unknown) => {
+    const why = describeError(e);
+    throw new ConnectionError(`${what} failed: ${why}${/timed out/i.test(why) ? ` (no reply within ${timeoutMs} ms)` : ''}`, { cause: e });
+  });
+}
+
+/** Quits when Redis answers (within the command timeout), disconnects otherwise: never waits on a silent server. */
+async function closeQuietly(monitor: ConnectionMonitor, client: RedisClient): Promise<void> {
+  monitor.closing();
+  if (client.status === 'ready' && monitor.status === 'up') await client.quit().catch(() => client.disconnect());
+  else client.disconnect();
 }
 
 /** Replays into `handler` (awaited one event at a time, in order); resolves with how many it handled. */
@@ -118,10 +145,11 @@ export async function replayInto<const Defs extends readonly AnyEventDefinition[
   return n;
 }
 
-async function* pages(client: ReturnType<typeof openConnection>, key: string, start: string, end: string, size: number): AsyncGenerator<StreamEntry> {
+/** The entries `range(from)` returns, page after page of `size`, from `start` on. */
+async function* pages(range: (from: string) => Promise<unknown>, start: string, size: number): AsyncGenerator<StreamEntry> {
   let from = start;
   for (;;) {
-    const page = parseEntries(await client.call('XRANGE', key, from, end, 'COUNT', String(size)));
+    const page = parseEntries(await range(from));
     yield* page;
     const last = page.at(-1);
     if (page.length < size || last === undefined) return;

@@ -1,28 +1,14 @@
 import type { RedisClient } from '../connection.js';
-import { FIELD_MESSAGE, FIELD_TYPE, type StreamKeys } from './keys.js';
-import type { StreamEntry } from './entries.js';
+import type { StreamKeys } from './keys.js';
 
-/**
- * Why an entry went to the dead-letter stream: its handlers kept failing, it did not decode, or
- * its attempts ran out without a result because the members handling it kept stopping (a handler
- * that crashes its process).
- */
-export type DeadLetterReason = 'handler-failed' | 'decode-failed' | 'attempts-exhausted';
-
-/** What a dead-letter entry records besides the original message. */
-export interface DeadLetterInfo {
-  readonly reason: DeadLetterReason;
-  readonly error: string;
-  readonly attempts: number;
-  readonly eventId?: string;
-}
+export type { DeadLetterInfo, DeadLetterReason } from './dead-letter.js';
 
 /** Retry delay of a failed acknowledgement, in ms. */
 const ACK_RETRY_MS = 200;
 
 /**
- * Acknowledges entries of one group in batches (one `XACK` per turn of the event loop), keeps
- * the idempotency guard's marks, and writes dead letters.
+ * Acknowledges entries of one group in batches (one `XACK` per turn of the event loop) and keeps
+ * the idempotency guard's marks (dead letters: `DeadLetterWriter`).
  *
  * @remarks An acknowledgement that fails (Redis down) is
  * retried; if it never lands, the entry stays pending and is claimed again (at-least-once).
@@ -38,7 +24,6 @@ export class StreamSettler {
     private readonly client: RedisClient,
     private readonly keys: StreamKeys,
     private readonly group: string,
-    private readonly consumer: string,
     private readonly guardTtlMs: number | undefined,
   ) {}
 
@@ -61,23 +46,22 @@ export class StreamSettler {
     setImmediate(() => void this.#flush());
   }
 
-  /** Which of `eventIds` the guard has seen processed by this group (all `false` without the guard). */
-  async processed(eventIds: readonly string[]): Promise<boolean[]> {
-    if (this.guardTtlMs === undefined || eventIds.length === 0) return eventIds.map(() => false);
-    // One slot (hash tag), so MGET works on a Cluster too.
-    const values = await this.client.mget(eventIds.map((e) => this.keys.processed(this.group, e)));
-    return values.map((v) => v !== null);
+  /** Whether the idempotency guard is on (otherwise {@link processed} answers `false` for all). */
+  get guarded(): boolean {
+    return this.guardTtlMs !== undefined;
   }
 
-  /** Copies `entry` with `info` to the dead-letter stream and acknowledges it, atomically. */
-  async deadLetter(entry: StreamEntry, info: DeadLetterInfo, maxLen: number): Promise<void> {
-    const trim = maxLen > 0 ? ['MAXLEN', '~', String(maxLen)] : [];
-    const fields = [
-      'reason', info.reason, 'error', info.error, 'attempts', String(info.attempts), 'id', entry.id,
-      'group', this.group, 'consumer', this.consumer, 'eventId', info.eventId ?? '',
-      FIELD_TYPE, entry.type, FIELD_MESSAGE, entry.message ?? '',
-    ];
-    await this.client.multi().call('XADD', this.keys.deadLetter, ...trim, '*', ...fields).xack(this.keys.events, this.group, entry.id).exec();
+  /**
+   * Which of `eventIds` the guard has seen processed by this group (all `false` without the guard);
+   * an `undefined` id (not known without parsing) is not looked up.
+   */
+  async processed(eventIds: readonly (string | undefined)[]): Promise<boolean[]> {
+    const known = eventIds.filter((e): e is string => e !== undefined);
+    if (this.guardTtlMs === undefined || known.length === 0) return eventIds.map(() => false);
+    // One slot (hash tag), so MGET works on a Cluster too.
+    const values = await this.client.mget(known.map((e) => this.keys.processed(this.group, e)));
+    let k = 0;
+    return eventIds.map((e) => e !== undefined && values[k++] !== null);
   }
 
   /** Resolves once every queued acknowledgement was sent (or given up at close). */

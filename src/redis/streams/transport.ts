@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   isDotbusError,
+  SystemHealthEvent,
   type BusEvent,
   type EventHandler,
   type PublishReceipt,
@@ -11,7 +12,7 @@ import {
 } from '../../index.js';
 import { ConnectionError, describeError, SubscriptionTable, TableSubscription } from '../../internal.js';
 import type { ConnectionMonitor, ConnectionStatus } from '../connection-monitor.js';
-import { RedisTransportShell } from '../transport-shell.js';
+import { producerIdOf, RedisTransportShell } from '../transport-shell.js';
 import { RedisStreamsConsumer } from './consumer.js';
 import { resolveStreamsOptions, type RedisStreamsOptions, type ResolvedStreamsOptions } from './options.js';
 import { RedisStreamsProducer } from './producer.js';
@@ -20,6 +21,7 @@ import { AttemptLedger } from './attempts.js';
 import type { CommitCommands } from './commit-commands.js';
 import { OnceCommitter, type CommitOnceOptions } from './commit-once.js';
 import { StreamsCounters } from './counters.js';
+import { DeadLetterWriter } from './dead-letter.js';
 import { EntryProcessor } from './entry-processor.js';
 import { HandlerRunner } from './handler-runner.js';
 import { StreamKeys } from './keys.js';
@@ -42,7 +44,12 @@ const COMMIT_TTL_MS = 86_400_000;
  *   `group`, every transport has its own group: broadcast, starting at `now`.
  * - At-least-once: an entry is acknowledged only after all its handlers succeeded; failing ones
  *   are retried with backoff and jitter, then the entry goes to `{<ns>}:dead-letter`. Entries of a
- *   dead member are claimed after `claimIdleMs`; `maxAttempts` counts attempts across members.
+ *   dead member are claimed after `claimIdleMs`; `maxAttempts` counts attempts across members, and
+ *   an entry that used them all is dead-lettered without being decoded again. Malformed entries
+ *   are dead-lettered with a precise reason and their original fields (see {@link DeadLetterWriter});
+ *   an entry is acknowledged only once its dead letter is stored.
+ * - Memory: entries are read as bytes, in reads sized to `readBudgetBytes`; a message over
+ *   `maxMessageBytes` is dead-lettered (`oversize`) without being parsed.
  * - Once: `idempotency` skips redeliveries of events already handled; {@link commitOnce} makes a
  *   handler's Redis writes exactly-once, even across a SIGKILL.
  * - Backpressure: at most `maxInFlight` unacknowledged entries per member; the producer has the
@@ -80,6 +87,7 @@ export class RedisStreamsTransport implements Transport {
   readonly #consumer: RedisStreamsConsumer;
   readonly #local: HandlerRunner;
   readonly #committer: OnceCommitter;
+  readonly #deadLetters: DeadLetterWriter;
 
   constructor(options: RedisStreamsOptions = {}) {
     this.#options = options;
@@ -89,7 +97,7 @@ export class RedisStreamsTransport implements Transport {
     const cmd = shell.open('commands', 'streams-commands', { enableAutoPipelining: true });
     const reader = shell.open('reader', 'streams-reader');
     this.#producer = new RedisStreamsProducer(cmd, {
-      keys: this.keys, producerId: options.producerId ?? randomUUID(), buffer: options.buffer ?? {},
+      keys: this.keys, producerId: producerIdOf(options.producerId), buffer: options.buffer ?? {},
       maxLen: this.settings.maxLen, maxAgeMs: this.settings.maxAgeMs,
       codec: () => shell.codec, report: (e) => shell.report(e),
       countDrop: (reason, count, type) => {
@@ -98,14 +106,26 @@ export class RedisStreamsTransport implements Transport {
       },
     });
     shell.useProducer(this.#producer);
+    this.#deadLetters = new DeadLetterWriter(cmd.client, this.keys, this.settings.group, this.settings.consumer, this.settings.deadLetterMaxLen, {
+      report: (e) => shell.report(e),
+      health: (status, detail) => {
+        if (shell.closed) return;
+        this.publishLocal(SystemHealthEvent.create(`system.health.${status}`, { component: `${NAME}/dead-letter`, status, detail }, { source: `/dotbus/${NAME}` }));
+      },
+    });
     this.#consumer = this.#makeConsumer(cmd, reader);
     this.#committer = new OnceCommitter(cmd.client, this.keys, this.settings.group, this.settings.idempotencyTtlMs ?? COMMIT_TTL_MS);
     this.#local = new HandlerRunner({ maxAttempts: 1, backoff: this.settings.retryBackoff }, this.#hooks());
   }
 
-  /** Overall state: the worst of the command and (once reading) the reader connection. */
-  get status(): ConnectionStatus {
-    return this.#shell.status(this.#consumer.started);
+  /**
+   * Overall state: the worst of the command and (once reading) the reader connection, or
+   * `degraded` while both are up but the dead-letter stream refuses writes (entries wait pending;
+   * `stats().deadLetterBlocked` counts them, and a `system.health.degraded` event says why).
+   */
+  get status(): ConnectionStatus | 'degraded' {
+    const status = this.#shell.status(this.#consumer.started);
+    return status === 'up' && this.#deadLetters.blocked > 0 ? 'degraded' : status;
   }
 
   bind(context: TransportContext): void {
@@ -241,20 +261,21 @@ export class RedisStreamsTransport implements Transport {
 
   /** Counters of this member and its producer (see {@link RedisStreamsStats}). */
   stats(): RedisStreamsStats {
-    return streamsStats(this.#counters, this.#producer.stats(), this.#shell.reconnects, this.status);
+    return streamsStats(this.#counters, this.#producer.stats(), this.#shell.reconnects, this.status, this.#deadLetters.blocked);
   }
 
   #makeConsumer(cmd: ConnectionMonitor, reader: ConnectionMonitor): RedisStreamsConsumer {
     const s = this.settings;
-    const settler = new StreamSettler(cmd.client, this.keys, s.group, s.consumer, s.idempotencyTtlMs);
+    const settler = new StreamSettler(cmd.client, this.keys, s.group, s.idempotencyTtlMs);
     const attempts = new AttemptLedger(cmd.client, this.keys, s.group, s.consumer);
+    const deadLetters = this.#deadLetters;
     const processor = new EntryProcessor({
-      subscriptions: this.#subs, settler, attempts, counters: this.#counters, maxAttempts: s.maxAttempts, deadLetterMaxLen: s.deadLetterMaxLen,
+      subscriptions: this.#subs, settler, deadLetters, attempts, counters: this.#counters, maxAttempts: s.maxAttempts,
       runner: new HandlerRunner({ maxAttempts: s.maxAttempts, backoff: s.retryBackoff }, this.#hooks()),
       codec: () => this.#shell.codec, observer: () => this.#shell.observer, closing: () => this.#shell.closed,
     });
     return new RedisStreamsConsumer({
-      keys: this.keys, options: s, reader, commands: cmd, settler, processor, attempts, counters: this.#counters,
+      keys: this.keys, options: s, reader, commands: cmd, settler, deadLetters, processor, attempts, counters: this.#counters,
       ownsGroup: this.#options.group === undefined,
       readyTimeoutMs: this.#options.readyTimeoutMs ?? 10_000,
     });

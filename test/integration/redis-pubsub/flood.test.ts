@@ -1,4 +1,6 @@
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { redisCliBinary } from '../../helpers/redis/binaries.js';
 import { startRedis, type RedisServer } from '../../helpers/redis/server-process.js';
 import { waitUntil } from '../../helpers/wait.js';
 import { FixtureProcess } from '../../fixtures/redis-pubsub/fixture-process.js';
@@ -13,10 +15,19 @@ afterAll(async () => {
   await server?.dispose();
 });
 
-/** Burns CPU for `ms` without yielding, like a slow synchronous handler. */
-function busy(ms: number): void {
-  const end = performance.now() + ms;
-  while (performance.now() < end);
+/**
+ * Blocks the event loop (so the subscriber's socket isn't read) until Redis has disconnected
+ * our subscriber connection for overflowing its output buffer, asking Redis synchronously.
+ * Deterministic: however slow or busy the machine, the overflow happens before this returns.
+ */
+function stallUntilDisconnected(port: number): void {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const list = execFileSync(redisCliBinary(), ['-p', String(port), 'CLIENT', 'LIST', 'TYPE', 'pubsub'], { encoding: 'utf8' });
+    if (!list.includes('name=dotbus-subscriber')) return;
+    if (Date.now() > deadline) throw new Error('Redis never disconnected the stalled subscriber');
+    execFileSync('sleep', ['0.05']);
+  }
 }
 
 describe('Redis Pub/Sub under a flood', () => {
@@ -24,9 +35,9 @@ describe('Redis Pub/Sub under a flood', () => {
     const namespace = `flood-${process.pid}`;
     const total = 60_000;
     let calls = 0;
-    // Every 500th event blocks the event loop for 30 ms, so the socket isn't read and Redis's buffer for us overflows.
+    // The 500th event stalls the consumer until Redis, whose buffer for us overflowed, cut it off.
     const c = new Consumer(server.url, namespace, {}, () => {
-      if (++calls % 500 === 0) busy(30);
+      if (++calls === 500) stallUntilDisconnected(server.port);
     });
     await c.bus.ready();
     const producer = new FixtureProcess('producer', { url: server.url, namespace, count: total, payloadSize: 200, run: 'flood' });

@@ -23,11 +23,19 @@ beforeAll(async () => {
   execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
     '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
   ca = readFileSync(join(dir, 'cert.pem'));
-  tlsPort = await getFreePort();
-  server = await startRedis({
-    args: ['--tls-port', String(tlsPort), '--tls-cert-file', join(dir, 'cert.pem'), '--tls-key-file', join(dir, 'key.pem'),
-      '--tls-ca-cert-file', join(dir, 'cert.pem'), '--tls-auth-clients', 'no'],
-  });
+  // A port found free may be taken before redis-server binds it: try a few.
+  for (let attempt = 1; ; attempt++) {
+    tlsPort = await getFreePort();
+    try {
+      server = await startRedis({
+        args: ['--tls-port', String(tlsPort), '--tls-cert-file', join(dir, 'cert.pem'), '--tls-key-file', join(dir, 'key.pem'),
+          '--tls-ca-cert-file', join(dir, 'cert.pem'), '--tls-auth-clients', 'no'],
+      });
+      break;
+    } catch (e) {
+      if (attempt >= 5) throw e;
+    }
+  }
 }, 60_000);
 afterAll(async () => {
   await server?.dispose();
@@ -51,6 +59,29 @@ describe('Redis Pub/Sub over TLS', () => {
       await Promise.all([consumer.close(), producer.close()]);
       client.disconnect();
     }
+  });
+
+  it('connects from a rediss:// URL alone (the CA trusted through NODE_EXTRA_CA_CERTS)', () => {
+    // A child process: Node reads NODE_EXTRA_CA_CERTS once, at start-up.
+    const script = `
+      import { createBus, defineEvent, Type } from './src/index.ts';
+      import { redisPubSub } from './src/redis/index.ts';
+      const Ping = defineEvent({ type: 'tls.ping', version: '1.0.0', schema: Type.Object({ n: Type.Number() }) });
+      const bus = createBus({ events: [Ping], transport: redisPubSub({ connection: { url: process.env.TLS_URL }, namespace: 'tls-url', readyTimeoutMs: 5000 }) });
+      let got = 0;
+      bus.subscribe('tls.ping', () => void got++);
+      await bus.ready();
+      const r = await bus.emit('tls.ping', { n: 1 });
+      while (got < 1) await new Promise((res) => setTimeout(res, 10));
+      console.log(JSON.stringify({ status: r.status, got }));
+      await bus.close();`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: new URL('../../../', import.meta.url),
+      env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem'), TLS_URL: `rediss://127.0.0.1:${tlsPort}` },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ status: 'accepted', got: 1 });
   });
 
   it('a plain redis:// connection to the TLS port fails with a clear error instead of hanging', async () => {

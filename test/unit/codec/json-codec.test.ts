@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BUILT_IN_EVENTS, defineEvent, EventRegistry, JsonCodec, Type, type AnyEventDefinition } from '../../../src/index.js';
+import { MAX_PRODUCER_ID_LENGTH } from '../../../src/internal.js';
 import { builtInSamples } from '../../conformance/samples.js';
 
 const Measured = defineEvent({
@@ -75,14 +76,20 @@ describe('JsonCodec encode', () => {
   it('writes exactly the envelope toWire describes, with and without trace and stamp', () => {
     const trace = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'a=1' };
     fc.assert(
-      fc.property(fc.string(), fc.string({ minLength: 1 }), fc.boolean(), fc.option(fc.nat()), (label, source, traced, seq) => {
+      fc.property(fc.string(), fc.string({ minLength: 1 }).filter(isCloudEventsText), fc.boolean(), fc.option(fc.nat()), (label, source, traced, seq) => {
         const e = Measured.create({ value: 1.5, label, unit: '"\\' }, { source, ...(traced ? { trace } : {}) });
-        const stamp = seq === null ? undefined : { producerId: `p"${label}`, sequence: seq + 1 };
+        const stamp = seq === null ? undefined : { producerId: `p"${label.replace(/[^\x20-\x7e]/g, '?')}`.slice(0, MAX_PRODUCER_ID_LENGTH), sequence: seq + 1 };
         expect(JSON.parse(codec.encode(e, stamp))).toEqual(JSON.parse(JSON.stringify(codec.toWire(e, stamp))));
       }),
     );
   });
 });
+
+/** Text a CloudEvents String attribute may hold: no C0, DEL or C1 controls, no bidi formatting characters. */
+function isCloudEventsText(text: string): boolean {
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
+  return !/[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(text);
+}
 
 describe('JsonCodec versions', () => {
   it('reads any minor/patch of the known major and tolerates unknown fields of a newer minor', () => {
@@ -122,6 +129,7 @@ describe('JsonCodec hostile input', () => {
     ['sequence beyond 2^53', wire({ producerid: 'p', producerseq: '9999999999999999' }), 'not-a-cloudevent'],
     ['bad traceparent', wire({ traceparent: 'nope' }), 'not-a-cloudevent'],
     ['bad sequence', wire({ producerid: 'p', producerseq: '-1' }), 'not-a-cloudevent'],
+    ...['0', '01', '+1', '1e3', ' 1', '1.0', '', '1000000000000000'].map((seq): [string, string, string] => [`sequence ${JSON.stringify(seq)}`, wire({ producerid: 'p', producerseq: seq }), 'not-a-cloudevent']),
     ['unknown type', wire({ type: 'lab.unknown' }), 'unknown-type'],
     ['schema violation', wire({}, { value: 'high', label: 'a', unit: 'm' }), 'schema-violation'],
     ['oversize', wire({}, { value: 1, label: 'x'.repeat(70_000), unit: 'm' }), 'oversize'],
@@ -131,6 +139,41 @@ describe('JsonCodec hostile input', () => {
     ['escaped __proto__', '{"\\u005f_proto__":{"polluted":true}}', 'forbidden-key'],
     ['constructor key', wire({}, { value: 1, label: 'a', unit: 'm', nested: { constructor: { prototype: { polluted: true } } } }), 'forbidden-key'],
     ['prototype key', wire({ prototype: 1 }), 'forbidden-key'],
+    // Times that name no instant, or one RFC 3339 can't write.
+    ['30 February', wire({ time: '2024-02-30T12:00:00Z' }), 'not-a-cloudevent'],
+    ['hour 24', wire({ time: '2026-11-26T24:00:00Z' }), 'not-a-cloudevent'],
+    ['past year 9999 in UTC', wire({ time: '9999-12-31T23:59:59-23:59' }), 'not-a-cloudevent'],
+    ['leap second', wire({ time: '2016-12-31T23:59:60Z' }), 'not-a-cloudevent'],
+    // Producer ids: the same limit as heartbeats.
+    ['producerid over the limit', wire({ producerid: 'p'.repeat(MAX_PRODUCER_ID_LENGTH + 1), producerseq: '1' }), 'not-a-cloudevent'],
+    ['empty producerid', wire({ producerid: '', producerseq: '1' }), 'not-a-cloudevent'],
+    ['producerid that is no string', wire({ producerid: 7, producerseq: '1' }), 'not-a-cloudevent'],
+    ['producerid with a newline', wire({ producerid: 'p\nq', producerseq: '1' }), 'not-a-cloudevent'],
+    ['producerid with a lone surrogate', wire({ producerid: 'p\ud800', producerseq: '1' }), 'not-a-cloudevent'],
+    // CloudEvents Strings hold no control characters (C0, DEL, C1); bidi formatting characters make text read as what it isn't.
+    ['id with NUL', wire({ id: 'e\u0000' }), 'not-a-cloudevent'],
+    ['id with an ANSI escape', wire({ id: '\u001b[31mred' }), 'not-a-cloudevent'],
+    ['source with C1 NEL', wire({ source: '/lab\u0085x' }), 'not-a-cloudevent'],
+    ['source with DEL', wire({ source: '/lab\u007f' }), 'not-a-cloudevent'],
+    ['id with RIGHT-TO-LEFT OVERRIDE', wire({ id: 'e-\u202e1-\u202c' }), 'not-a-cloudevent'],
+    ['source with FIRST STRONG ISOLATE', wire({ source: '/\u2068lab' }), 'not-a-cloudevent'],
+    ['id with a noncharacter', wire({ id: 'e\uffff' }), 'not-a-cloudevent'],
+    // W3C tracestate: printable ASCII, at most 512 characters.
+    ['huge tracestate', wire({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: `a=${'x'.repeat(60_000)}` }), 'not-a-cloudevent'],
+    ['tracestate with a newline', wire({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', tracestate: 'a=1\nb=2' }), 'not-a-cloudevent'],
+    // Attribute names are lower-case letters and digits (CloudEvents 1.0); a misspelt one is not ignored.
+    ['misspelt type', wire({ type: undefined, Type: 'lab.measured' }), 'not-a-cloudevent'],
+    ['camel-case extension', wire({ producerId: 'p', producerseq: undefined }), 'not-a-cloudevent'],
+    ['spec version in camel case', wire({ specVersion: '1.0' }), 'not-a-cloudevent'],
+    ['data_base64', wire({ data_base64: 'AAEC' }), 'not-a-cloudevent'],
+    // Odd numbers.
+    ['specversion as a number', wire({ specversion: 1.0 }), 'not-a-cloudevent'],
+    ['producerseq as -0', `${wire({ producerid: 'p' }).slice(0, -1)},"producerseq":-0}`, 'not-a-cloudevent'],
+    ['value 1e400 (Infinity)', wire().replace('"value":1', '"value":1e400'), 'schema-violation'],
+    // Bytes that are not UTF-8 would decode as U+FFFD: a changed message, delivered as if intact.
+    ['invalid UTF-8 in data', Buffer.concat([Buffer.from(wire({}, { value: 1, label: 'a', unit: 'X' }).replace('"X"', '"')), Buffer.from([0xff, 0xfe]), Buffer.from('"}}')]), 'malformed-json'],
+    ['overlong UTF-8', Buffer.concat([Buffer.from(wire({}, { value: 1, label: 'a', unit: 'X' }).replace('"X"', '"')), Buffer.from([0xc0, 0xaf]), Buffer.from('"}}')]), 'malformed-json'],
+    ['UTF-8 surrogate', Buffer.concat([Buffer.from(wire({}, { value: 1, label: 'a', unit: 'X' }).replace('"X"', '"')), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}}')]), 'malformed-json'],
   ];
 
   for (const [name, raw, reason] of cases) {
@@ -143,6 +186,54 @@ describe('JsonCodec hostile input', () => {
       expect(d.error.message.length).toBeGreaterThan(10);
     });
   }
+
+  it('accepts a producer id of exactly the limit, and any text in data', () => {
+    const d = codec.decode(wire({ producerid: 'p'.repeat(MAX_PRODUCER_ID_LENGTH), producerseq: '1' }, { value: 1, label: 'a\u0000\u001b[2J\u202e\u0085', unit: '\n' }));
+    expect(d.ok && d.stamp?.producerId.length).toBe(MAX_PRODUCER_ID_LENGTH);
+    expect(d.ok && d.event.data).toEqual({ value: 1, label: 'a\u0000\u001b[2J\u202e\u0085', unit: '\n' });
+    const bytes = codec.decode(Buffer.from(wire({}, { value: 1, label: 'é😀\u202e', unit: 'm' })));
+    expect(bytes.ok && bytes.event.data).toEqual({ value: 1, label: 'é😀\u202e', unit: 'm' });
+  });
+
+  it('reads sequence numbers of 1 to 15 digits', () => {
+    for (const [seq, n] of [['1', 1], ['10', 10], ['999999999999999', 999_999_999_999_999]] as const) {
+      const d = codec.decode(wire({ producerid: 'p', producerseq: seq }));
+      expect(d.ok && d.stamp).toEqual({ producerId: 'p', sequence: n });
+    }
+  });
+
+  it('refuses a 1 MiB producer id within the default message size', () => {
+    const d = new JsonCodec(registry).decode(wire({ producerid: 'p'.repeat(1024 * 1024), producerseq: '1' }));
+    expect(!d.ok && d.error.reason).toBe('not-a-cloudevent');
+    expect(!d.ok && d.error.message).toMatch(/producerid/);
+  });
+
+  it('checks member names without being fooled by an enumerable property on Object.prototype', () => {
+    Object.defineProperty(Object.prototype, 'SomeLibraryAdded', { value: 1, enumerable: true, configurable: true, writable: true });
+    try {
+      expect(codec.decode(wire()).ok).toBe(true);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>)['SomeLibraryAdded'];
+    }
+  });
+
+  it('accepts an offset time and extension attributes it does not know', () => {
+    const d = codec.decode(wire({ time: '2024-02-29T23:59:59.5-05:30', partitionkey: 'k1', dataschema: 'https://x/y' }));
+    expect(d.ok && d.event.timestamp.getTime()).toBe(Date.UTC(2024, 2, 1, 5, 29, 59, 500));
+  });
+
+  it('refuses to encode what no consumer would decode: control characters in source, an invalid tracestate or producer id', () => {
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    for (const source of ['/a\nb', '/\u202eevil', '/a\u0085']) {
+      expect(() => codec.encode(Measured.create({ value: 1, label: '', unit: '' }, { source }))).toThrow(/source/);
+    }
+    expect(() => codec.encode(Measured.create({ value: 1, label: '', unit: '' }, { trace: { traceparent, tracestate: 'x'.repeat(513) } }))).toThrow(/tracestate/);
+    for (const producerId of ['p'.repeat(MAX_PRODUCER_ID_LENGTH + 1), 'p\u202e', '']) {
+      expect(() => codec.encode(Measured.create({ value: 1, label: '', unit: '' }), { producerId, sequence: 1 })).toThrow(/producerId/);
+    }
+    const ok = Measured.create({ value: 1, label: '', unit: '' }, { source: '/ok', trace: { traceparent, tracestate: 'a=1,b=2' } });
+    expect(codec.decode(codec.encode(ok)).ok).toBe(true);
+  });
 
   it('names the field of a schema violation', () => {
     const d = codec.decode(wire({}, { value: 'high', label: 'a', unit: 'm' }));

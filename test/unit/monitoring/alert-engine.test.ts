@@ -63,13 +63,29 @@ describe('AlertEngine', () => {
     expect(rec.events.map((e) => e.data.eventType)).toEqual(['system.error.handler', 'system.error.decode']);
   });
 
-  it('never reacts to its own alerts, and refuses duplicate names', async () => {
+  it('never reacts to its own alerts unless a pattern asks for alert.* explicitly', async () => {
     const { bus, alerts, rec } = setup();
+    alerts.match('validation.failed', { name: 'failure', cooldownMs: 0 });
+    // `*.triggered` matches `alert.triggered`: without the guard this rule would alert on the
+    // first alert, and on its own alerts after that.
     alerts.match('*.triggered', { name: 'anything-triggered', cooldownMs: 0 });
-    expect(() => alerts.match('*', { name: 'anything-triggered' })).toThrow(/exists already/);
-    await bus.emit('validation.started', { contextId: 'c', subject: 'o', status: 'started', errors: [] });
+    await bus.emit('validation.failed', failed('c1'));
     await bus.drain();
-    expect(rec.events).toHaveLength(0);
+    await bus.drain();
+    expect(rec.events.map((e) => e.data.rule)).toEqual(['failure']);
+    // A rule that names alert.* sees alerts (an escalation rule), and still not its own.
+    alerts.match('alert.triggered', { name: 'escalate', cooldownMs: 0 });
+    await bus.emit('validation.failed', failed('c2'));
+    await bus.drain();
+    await bus.drain();
+    expect(rec.events.map((e) => e.data.rule)).toEqual(['failure', 'failure', 'escalate']);
+    alerts[Symbol.dispose]();
+  });
+
+  it('refuses duplicate rule names', () => {
+    const { alerts } = setup();
+    alerts.match('*.triggered', { name: 'anything-triggered' });
+    expect(() => alerts.match('*', { name: 'anything-triggered' })).toThrow(/exists already/);
     alerts[Symbol.dispose]();
   });
 });

@@ -16,15 +16,16 @@ const errorArb = fc.record({
   severity: fc.constantFrom('error' as const, 'warning' as const),
 });
 
-const eventArb = fc.record({
+const eventFields = {
   type: fc.constantFrom(...TYPES),
   contextId: fc.constantFrom('c1', 'c2', 'c3', 'c4'),
   phase: fc.constantFrom('fields', 'items', 'totals'),
   failed: fc.boolean(),
   durationMs: fc.double({ min: 0, max: 1000, noNaN: true }),
   errors: fc.array(errorArb, { maxLength: 3 }),
-});
-type EventSpec = typeof eventArb extends fc.Arbitrary<infer T> ? T : never;
+};
+const eventArb = fc.record(eventFields);
+type EventSpec = Omit<typeof eventArb extends fc.Arbitrary<infer T> ? T : never, 'contextId'> & { readonly contextId: string };
 
 function toEvent(s: EventSpec): ValidationEvent {
   const phased = s.type.startsWith('validation.phase.');
@@ -132,6 +133,51 @@ describe('ValidationMonitoringService', () => {
     expect(service.snapshot('ctx-0')).toBeUndefined();
     now += 50_001;
     expect(service.summary().contexts).toMatchObject({ live: 0, expired: 1_000 });
+  });
+
+  it('evicts the least recently updated context, not the oldest one', () => {
+    let now = 0;
+    const service = new ValidationMonitoringService({ maxContexts: 3, now: () => now });
+    const start = (id: string) => ValidationEvent.create('validation.started', { contextId: id, subject: 'o', status: 'started', errors: [] });
+    for (const id of ['c1', 'c2', 'c3']) {
+      now++;
+      service.record(start(id));
+    }
+    now++;
+    service.record(ValidationEvent.create('validation.completed', { contextId: 'c1', subject: 'o', status: 'passed', errors: [] }));
+    now++;
+    service.record(start('c4'));
+    expect(new Set(service.contextIds())).toEqual(new Set(['c1', 'c3', 'c4']));
+    expect(service.summary().contexts.evicted).toBe(1);
+  });
+
+  it('keeps its bounds under any sequence: contexts, errors and phases capped, survivors the most recently updated (property)', () => {
+    const limits = { maxContexts: 2, maxErrorsPerContext: 2, maxPhasesPerContext: 2 };
+    const bounded = fc.record({ ...eventFields, contextId: fc.constantFrom('c1', 'c2', 'c3', 'c4', 'c5') });
+    fc.assert(
+      fc.property(fc.array(bounded, { maxLength: 80 }), (specs) => {
+        let now = 0;
+        const service = new ValidationMonitoringService({ ...limits, idleTimeoutMs: 1_000_000, now: () => now });
+        const lastUpdate = new Map<string, number>();
+        for (const e of specs.map(toEvent)) {
+          now++;
+          service.record(e);
+          lastUpdate.set(e.data.contextId, now);
+        }
+        const live = service.contextIds();
+        expect(live.length).toBeLessThanOrEqual(limits.maxContexts);
+        const expectedLive = [...lastUpdate.entries()].sort((a, b) => b[1] - a[1]).slice(0, limits.maxContexts).map(([id]) => id);
+        expect(new Set(live)).toEqual(new Set(expectedLive));
+        for (const id of live) {
+          const view = service.snapshot(id)!;
+          expect(view.counts.errors + view.counts.warnings).toBeLessThanOrEqual(limits.maxErrorsPerContext);
+          expect(view.phases.length).toBeLessThanOrEqual(limits.maxPhasesPerContext);
+        }
+        const s = service.summary().contexts;
+        expect(s.live + s.evicted + s.expired).toBe(s.seen);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('expires idle contexts but keeps recently updated ones, and bounds errors per context', () => {

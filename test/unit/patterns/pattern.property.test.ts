@@ -37,9 +37,18 @@ const pattern = fc
     maxLength: 5,
   })
   .map((s) => s.join('.'));
+/**
+ * Types and patterns around the 255-character limit: a long segment plus short ones, so both
+ * sides of the boundary (254, 255, 256, …) come up, with wildcards that still match.
+ */
+const longSegment = fc.integer({ min: 240, max: 258 }).map((n) => 'a'.repeat(n));
+const nearLimitType = fc.tuple(longSegment, fc.array(literal, { maxLength: 3 })).map(([head, rest]) => [head, ...rest].join('.').slice(0, 260));
+const nearLimitPattern = fc
+  .tuple(fc.oneof(longSegment, fc.constant('*')), fc.array(fc.oneof(literal, fc.constant('*'), fc.constant('+')), { maxLength: 3 }), fc.integer({ min: 0, max: 8 }))
+  .map(([head, rest, pad]) => [head === '*' ? '*' : head.slice(0, head.length - pad), ...rest].join('.'));
 /** Strings near the grammar: valid ones, and ones with empty segments, partial wildcards, bad characters. */
 const nearPattern = fc.string({ unit: fc.constantFrom('a', 'b', '.', '*', '+', ' ', '#', 'é'), maxLength: 8 });
-const anyType = fc.oneof({ weight: 4, arbitrary: eventType }, { weight: 1, arbitrary: nearPattern });
+const anyType = fc.oneof({ weight: 4, arbitrary: eventType }, { weight: 1, arbitrary: nearPattern }, { weight: 1, arbitrary: nearLimitType });
 
 function code(fn: () => unknown): string | undefined {
   try {
@@ -53,7 +62,8 @@ function code(fn: () => unknown): string | undefined {
 describe('matchesPattern against the reference', () => {
   it('agrees on every (pattern, type)', () => {
     fc.assert(
-      fc.property(pattern, anyType, (p, t) => {
+      fc.property(fc.oneof({ weight: 4, arbitrary: pattern }, { weight: 1, arbitrary: nearLimitPattern }), anyType, (p, t) => {
+        if (!referenceIsValidPattern(p)) return void expect(code(() => matchesPattern(p, t))).toBe('INVALID_PATTERN');
         const expected = referenceMatches(p, t);
         expect(matchesPattern(p, t)).toBe(expected);
         expect(parsePattern(p).matches(t)).toBe(expected);
@@ -70,7 +80,7 @@ describe('matchesPattern against the reference', () => {
 
   it('validates exactly like the reference grammar, and throws INVALID_PATTERN otherwise', () => {
     fc.assert(
-      fc.property(fc.oneof(pattern, nearPattern), (p) => {
+      fc.property(fc.oneof(pattern, nearPattern, nearLimitPattern), (p) => {
         const valid = referenceIsValidPattern(p);
         expect(isValidPattern(p)).toBe(valid);
         expect(code(() => parsePattern(p))).toBe(valid ? undefined : 'INVALID_PATTERN');

@@ -1,5 +1,6 @@
 /** Unit tests of the gap tracker (lost and duplicate events per producer); no server needed. */
 import { describe, expect, it } from 'vitest';
+import { InvalidOptionError } from '../../../src/internal.js';
 import { GapTracker } from '../../../src/redis/pubsub/gap-tracker.js';
 
 describe('GapTracker', () => {
@@ -13,7 +14,7 @@ describe('GapTracker', () => {
     // Another type of the same producer has its own sequence.
     expect(t.observe('p', 'a.c', 1)).toEqual({ kind: 'baseline' });
     expect(t.observe('p', 'a.c', 2)).toEqual({ kind: 'next' });
-    expect(t.stats()).toEqual({ producers: 1, lost: 2, duplicates: 2 });
+    expect(t.stats()).toEqual({ producers: 1, streams: 2, lost: 2, duplicates: 2, evicted: 0 });
   });
 
   it('treats a new producer id (a restart) as a new baseline', () => {
@@ -56,5 +57,99 @@ describe('GapTracker eviction', () => {
     t.observe('long-lived', 'a', 2);
     t.observe('cli-2', 'a', 1); // evicts cli-1, not long-lived
     expect(t.observe('long-lived', 'a', 4)).toEqual({ kind: 'gap', lost: 1 });
+  });
+});
+
+describe('GapTracker memory cap (maxTrackedStreams)', () => {
+  it('keeps at most maxTrackedStreams (producer, type) pairs, forgets the one seen least recently, and counts it', () => {
+    const t = new GapTracker({ maxTrackedStreams: 3 });
+    t.observe('p1', 'a', 1);
+    t.observe('p2', 'x', 1);
+    t.observe('p1', 'b', 1);
+    t.observe('p1', 'a', 2); // p1/a is now the most recent; p2/x the least
+    t.observe('p3', 'a', 1); // a fourth pair: p2/x goes
+    expect(t.stats()).toMatchObject({ producers: 2, streams: 3, evicted: 1 });
+    expect(t.observe('p1', 'a', 4)).toEqual({ kind: 'gap', lost: 1 });
+    expect(t.observe('p1', 'b', 2)).toEqual({ kind: 'next' });
+    expect(t.observe('p2', 'x', 9)).toEqual({ kind: 'baseline' }); // forgotten: a new baseline, not a gap of 7
+    // p3/a was now the least recently seen, and p3 had nothing else.
+    expect(t.stats()).toMatchObject({ producers: 2, streams: 3, evicted: 2, lost: 1 });
+    expect(t.observe('p3', 'a', 5)).toEqual({ kind: 'baseline' });
+  });
+
+  it('stays bounded under forged heartbeats listing many types under new producer ids, and keeps the live producer', () => {
+    const cap = 1_000;
+    const t = new GapTracker({ maxTrackedStreams: cap });
+    let seq = 0;
+    t.observe('live', 'it.tick', ++seq);
+    for (let forged = 0; forged < 200; forged++) {
+      for (let k = 0; k < 100; k++) t.heartbeat(`forged-${forged}`, `it.f${k}`, 5);
+      // The live producer keeps sending, so it is never the least recently seen.
+      expect(t.observe('live', 'it.tick', ++seq)).toEqual({ kind: 'next' });
+      expect(t.stats().streams).toBeLessThanOrEqual(cap);
+    }
+    expect(t.observe('live', 'it.tick', seq + 3)).toEqual({ kind: 'gap', lost: 2 });
+    expect(t.stats()).toMatchObject({ streams: cap, evicted: 200 * 100 + 1 - cap });
+  });
+
+  it('bounds one producer with more types than the cap too', () => {
+    const t = new GapTracker({ maxTrackedStreams: 10 });
+    for (let k = 0; k < 10_000; k++) t.heartbeat('one', `t.k${k}`, 1);
+    expect(t.stats()).toMatchObject({ producers: 1, streams: 10, evicted: 9_990 });
+    expect(t.heartbeat('one', 't.k9999', 3)).toBe(2); // the most recent ones are kept
+  });
+
+  it('counts the streams of a producer evicted by maxProducers', () => {
+    const t = new GapTracker({ maxProducers: 1 });
+    t.observe('p1', 'a', 1);
+    t.observe('p1', 'b', 1);
+    t.observe('p2', 'a', 1);
+    expect(t.stats()).toMatchObject({ producers: 1, streams: 1, evicted: 2 });
+  });
+
+  it('forgets without counting evictions, and frees the room', () => {
+    const t = new GapTracker({ maxTrackedStreams: 2 });
+    t.observe('p1', 'a', 1);
+    t.observe('p1', 'b', 1);
+    t.forget((type) => type === 'a');
+    t.observe('p2', 'c', 1);
+    expect(t.stats()).toMatchObject({ producers: 2, streams: 2, evicted: 0 });
+    expect(t.observe('p1', 'b', 2)).toEqual({ kind: 'next' });
+  });
+
+  it('refuses a cap that is not a positive integer', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => new GapTracker({ maxTrackedStreams: bad })).toThrow(InvalidOptionError);
+  });
+});
+
+describe('GapTracker eviction cost', () => {
+  /** Milliseconds (best of 3) to add `count` new pairs to a tracker holding `size` of them, with a cap of `cap`. */
+  function addMs(size: number, count: number, cap: number, add: (t: GapTracker, i: number) => void, options: (cap: number) => ConstructorParameters<typeof GapTracker>[0]): number {
+    let best = Infinity;
+    for (let round = 0; round < 3; round++) {
+      const t = new GapTracker(options(cap));
+      for (let i = 0; i < size; i++) add(t, i);
+      const started = performance.now();
+      for (let i = size; i < size + count; i++) add(t, i);
+      best = Math.min(best, performance.now() - started);
+    }
+    return best;
+  }
+
+  // Deleting the first entry of a Map or Set leaves a hole that the next `keys().next()` walks
+  // over, so LRU eviction through them costs O(cap) each: a flood of forged ids would burn CPU.
+  it('costs about what adding without eviction costs (no walk over deleted entries), for producers and for streams', () => {
+    const size = 100_000;
+    const count = 100_000;
+    const ids = Array.from({ length: size + count }, (_, i) => `forged-${i}`);
+    const cases = [
+      ['producers', (t: GapTracker, i: number) => void t.observe(ids[i]!, 'it.tick', 1), (cap: number) => ({ maxProducers: cap, maxTrackedStreams: 1_000_000 })],
+      ['streams', (t: GapTracker, i: number) => void t.heartbeat('one', ids[i]!, 1), (cap: number) => ({ maxTrackedStreams: cap })],
+    ] as const;
+    for (const [what, add, options] of cases) {
+      const evicting = addMs(size, count, size, add, options); // full: every add evicts one
+      const growing = addMs(size, count, size + count, add, options); // room for all: none evicts
+      expect(evicting / Math.max(growing, 1), `${what}: ${evicting.toFixed(1)} ms evicting, ${growing.toFixed(1)} ms growing`).toBeLessThan(10);
+    }
   });
 });

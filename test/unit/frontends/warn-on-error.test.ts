@@ -1,0 +1,44 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BUILT_IN_EVENTS, createBus, defineEvent, EventRegistry, JsonCodec, Type } from '../../../src/index.js';
+import { warnOnError } from '../../../src/internal.js';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** What a terminal acts on: C0, DEL, C1, line/paragraph separators, bidi controls. */
+const ACTED_ON = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/; // eslint-disable-line no-control-regex
+
+describe('the default onError (a process warning)', () => {
+  it('shows a hostile message escaped and cut, never raw', async () => {
+    const warnings: string[] = [];
+    vi.spyOn(process, 'emitWarning').mockImplementation(((message: string | Error) => void warnings.push(String(message))) as typeof process.emitWarning);
+    const Hostile = defineEvent({ name: 'Hostile', type: 'hostile.thing', version: '1.0.0', schema: Type.Object({}) });
+    // No onError: the default one warns.
+    const bus = createBus({ events: [Hostile] });
+    const payload = `\u001b]0;pwned\u0007\u001b[2J\u009b31m\u202eevil\r\nforged line${'x'.repeat(2_000)}`;
+    bus.subscribe('hostile.thing', () => {
+      throw new Error(payload);
+    });
+    await bus.emit('hostile.thing', {});
+    await bus.drain();
+    await bus.close();
+    const warning = warnings.find((w) => w.includes('pwned'));
+    expect(warning, warnings.join('\n')).toBeDefined();
+    expect(warning).not.toMatch(ACTED_ON);
+    expect(warning).toContain('\\u001b]0;pwned\\u0007\\u001b[2J\\u009b31m\\u202eevil\\u000d\\u000aforged line');
+    expect(warning!.length).toBeLessThan(600);
+  });
+
+  it('escapes a decode error that quotes part of the payload', () => {
+    const warnings: string[] = [];
+    vi.spyOn(process, 'emitWarning').mockImplementation(((message: string | Error) => void warnings.push(String(message))) as typeof process.emitWarning);
+    // The codec's message for malformed JSON carries a piece of the payload (V8's message).
+    const result = new JsonCodec(new EventRegistry([...BUILT_IN_EVENTS])).decode(`x\u009b\u202e\u2028\u007f`);
+    if (result.ok) throw new Error('decoded');
+    warnOnError(result.error);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).not.toMatch(ACTED_ON);
+    expect(warnings[0]).toContain('\\u009b\\u202e\\u2028\\u007f');
+  });
+});
