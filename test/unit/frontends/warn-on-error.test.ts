@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BUILT_IN_EVENTS, createBus, defineEvent, EventRegistry, JsonCodec, Type } from '../../../src/index.js';
-import { warnOnError } from '../../../src/internal.js';
+import { BufferFullError, TransportClosedError, warnOnError } from '../../../src/internal.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -40,5 +40,27 @@ describe('the default onError (a process warning)', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).not.toMatch(ACTED_ON);
     expect(warnings[0]).toContain('\\u009b\\u202e\\u2028\\u007f');
+  });
+});
+
+describe('the default onError is rate-limited', () => {
+  it('warns once per error code every 10 s, and separately for each code', () => {
+    const warnings: string[] = [];
+    vi.spyOn(process, 'emitWarning').mockImplementation(((_m: string | Error, options?: { code?: string }) => void warnings.push(options?.code ?? '')) as typeof process.emitWarning);
+    vi.useFakeTimers({ now: Date.now() + 1e9 }); // past any warning earlier tests gave
+    try {
+      for (let i = 0; i < 5; i++) warnOnError(new BufferFullError('queue', 1));
+      expect(warnings).toEqual(['BUFFER_FULL']);
+      warnOnError(new TransportClosedError('t'));
+      expect(warnings).toEqual(['BUFFER_FULL', 'TRANSPORT_CLOSED']);
+      vi.advanceTimersByTime(9_000);
+      warnOnError(new BufferFullError('queue', 1));
+      expect(warnings).toHaveLength(2);
+      vi.advanceTimersByTime(1_001);
+      warnOnError(new BufferFullError('queue', 1));
+      expect(warnings).toEqual(['BUFFER_FULL', 'TRANSPORT_CLOSED', 'BUFFER_FULL']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
