@@ -61,6 +61,8 @@ export class RedisPubSubConsumer {
   #lastGlob = '';
   readonly #copyGlobs: string[] = [];
   #epoch = 0;
+  /** Subscribe commands sent and not answered yet. */
+  #unanswered = 0;
   #started = false;
   #received = 0;
   #decodeErrors = 0;
@@ -128,6 +130,8 @@ export class RedisPubSubConsumer {
     if (!this.#started) return;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
+      // Let every subscribe in flight be answered first: a refusal then names all that is missing.
+      while (this.#unanswered > 0 && Date.now() < deadline) await this.#changed(deadline - Date.now());
       await this.#monitor.waitUp(Math.max(1, deadline - Date.now()));
       if (this.#allConfirmed()) return;
       if (Date.now() >= deadline) {
@@ -164,28 +168,39 @@ export class RedisPubSubConsumer {
     const client = this.#monitor.client;
     if (client.status !== 'ready') return; // sent by #resubscribe once connected
     const epoch = this.#epoch;
+    this.#unanswered++;
     client.psubscribe(glob).then(
       () => {
+        this.#unanswered--;
         if (epoch === this.#epoch && this.#globRefs.has(glob)) this.#confirmed.add(glob);
         this.#notify();
       },
-      () => {
-        // A broken connection: #resubscribe sends it again after the reconnect. A refusal (NOPERM)
-        // took the monitor down: waking the waiters lets ready() report it now, not at its timeout.
-        this.#notify();
-      },
+      () => this.#refused(),
     );
+  }
+
+  /**
+   * A subscribe command failed. A broken connection: #resubscribe sends it again after the
+   * reconnect. A refusal (NOPERM) took the monitor down: once every subscribe sent with it has an
+   * answer (so the error names every channel to grant), waking the waiters lets ready() report it
+   * now rather than at its timeout.
+   */
+  #refused(): void {
+    this.#unanswered--;
+    if (this.#unanswered === 0) this.#notify();
   }
 
   #resubscribe(): void {
     const client = this.#monitor.client;
     const epoch = this.#epoch;
+    this.#unanswered++;
     client.subscribe(this.#ctx.names.heartbeat).then(
       () => {
+        this.#unanswered--;
         if (epoch === this.#epoch) this.#heartbeatConfirmed = true;
         this.#notify();
       },
-      () => this.#notify(),
+      () => this.#refused(),
     );
     for (const glob of this.#globRefs.keys()) this.#psubscribe(glob);
   }
