@@ -92,13 +92,19 @@ export class ProducerCore {
     return this.buffer.push(event) ? RECEIPT_PROMISE.buffered : RECEIPT_PROMISE.dropped;
   }
 
-  /** The receipt of a write Redis refused: `failed` with the reason, or a counted `closed` drop while closing. */
-  refused(eventType: string, cause: unknown): PublishReceipt {
+  /**
+   * The receipt of a write that did not succeed: `failed` with Redis's reason when Redis refused
+   * it; when the connection went away under it instead (Redis stopped between the status check and
+   * the write), the event waits in the outage buffer like any publish during an outage (`buffered`);
+   * a counted `closed` drop while closing.
+   */
+  refused(event: BusEvent, cause: unknown): PublishReceipt {
     if (this.#closed) {
-      this.hooks.countDrop('closed', 1, eventType);
+      this.hooks.countDrop('closed', 1, event.eventType);
       return RECEIPT.dropped;
     }
-    return { status: 'failed', error: new PublishError(eventType, `Redis refused ${this.command}: ${describeError(cause)}`, { cause }) };
+    if ((cause as { name?: unknown } | null)?.name !== 'ReplyError') return this.buffer.push(event) ? RECEIPT.buffered : RECEIPT.dropped;
+    return { status: 'failed', error: new PublishError(event.eventType, `Redis refused ${this.command}: ${describeError(cause)}`, { cause }) };
   }
 
   /** Sends every buffered event with `send`, reporting failures (nobody awaits these receipts). */

@@ -60,7 +60,7 @@ export class RedisPubSubProducer {
     const payloads = this.#encodeAll(events);
     const pipeline = this.#target().pipeline();
     for (const [i, e] of events.entries()) pipeline.publish(this.#ctx.names.channelOf(e.eventType), payloads[i]!);
-    return core.replies.trackAll(events, pipeline.exec(), (e, cause) => core.refused(e.eventType, cause));
+    return core.replies.trackAll(events, pipeline.exec(), (e, cause) => core.refused(e, cause));
   }
 
   /**
@@ -86,7 +86,7 @@ export class RedisPubSubProducer {
       return Promise.reject(e);
     }
     this.#sequences.set(type, sequence);
-    return this.#core.replies.track(this.#target().publish(this.#ctx.names.channelOf(type), payload), (e) => this.#core.refused(type, e));
+    return this.#core.replies.track(this.#target().publish(this.#ctx.names.channelOf(type), payload), (e) => this.#core.refused(event, e));
   }
 
   #encodeAll(events: readonly BusEvent[]): string[] {

@@ -90,14 +90,14 @@ export class RedisStreamsProducer {
       return Promise.reject(e);
     }
     const core = this.#core;
-    return core.replies.track(core.monitor.client.call('XADD', ...args), (e) => core.refused(event.eventType, e));
+    return core.replies.track(core.monitor.client.call('XADD', ...args), (e) => core.refused(event, e));
   }
 
   #sendPipeline(events: readonly BusEvent[], all: readonly string[][]): Promise<PublishReceipt[]> {
     const core = this.#core;
     const pipeline = core.monitor.client.pipeline();
     for (const args of all) pipeline.call('XADD', ...args);
-    return core.replies.trackAll(events, pipeline.exec(), (e, cause) => core.refused(e.eventType, cause));
+    return core.replies.trackAll(events, pipeline.exec(), (e, cause) => core.refused(e, cause));
   }
 
   #flush(): void {
