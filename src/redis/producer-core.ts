@@ -42,17 +42,17 @@ export class ProducerCore {
   /**
    * @param transport the transport's name, for errors
    * @param command the write, for errors (`PUBLISH`, `XADD`)
-   * @param flush sends what the buffer holds; called on every (re)connect
+   * @param send writes one event (the producer's command); the buffer is flushed with it too
    */
   constructor(
     private readonly transport: string,
     private readonly command: string,
     readonly monitor: ConnectionMonitor,
     readonly hooks: ProducerHooks,
-    flush: () => void,
+    private readonly send: (event: BusEvent) => Promise<PublishReceipt>,
   ) {
     this.buffer = new OutageBuffer<BusEvent>(hooks.buffer, (reason, e) => hooks.countDrop(reason, 1, e.eventType));
-    monitor.client.on('ready', flush);
+    monitor.client.on('ready', () => this.#flush());
     // A broken connection: callers stop waiting for replies that come only after the reconnect.
     monitor.client.on('close', () => this.replies.releaseAll());
   }
@@ -107,12 +107,32 @@ export class ProducerCore {
     return { status: 'failed', error: new PublishError(event.eventType, `Redis refused ${this.command}: ${describeError(cause)}`, { cause }) };
   }
 
-  /** Sends every buffered event with `send`, reporting failures (nobody awaits these receipts). */
-  flush(send: (event: BusEvent) => Promise<PublishReceipt>): void {
+  /**
+   * The producer's `publish`: refused after close; never waits for the network (until the
+   * connection is up, the first one included, the event waits in the outage buffer and goes out
+   * in order on connect); otherwise sent after whatever the buffer still holds.
+   */
+  publish(event: BusEvent): Promise<PublishReceipt> {
+    if (this.#closed) return this.rejectClosed();
+    if (!this.up) return this.hold(event);
+    if (this.buffer.size > 0) this.#flush();
+    return this.send(event);
+  }
+
+  /** The producer's `publishBatch`, like {@link publish}; `sendAll` writes a batch when connected. */
+  async publishBatch(events: readonly BusEvent[], sendAll: (events: readonly BusEvent[]) => Promise<PublishReceipt[]>): Promise<PublishReceipt[]> {
+    if (this.#closed) return this.rejectClosed();
+    if (!this.up) return Promise.all(events.map((e) => this.publish(e)));
+    if (this.buffer.size > 0) this.#flush();
+    return sendAll(events);
+  }
+
+  /** Sends every buffered event, reporting failures (nobody awaits these receipts). */
+  #flush(): void {
     if (!this.up) return;
     for (let e = this.buffer.take(); e !== undefined; e = this.buffer.take()) {
       const event = e;
-      send(event).then(
+      this.send(event).then(
         (r) => r.error !== undefined && this.hooks.report(r.error),
         (err: unknown) => this.hooks.report(new PublishError(event.eventType, describeError(err), { cause: err })),
       );
@@ -124,14 +144,14 @@ export class ProducerCore {
    * runs `beforeQuit` (e.g. a last heartbeat), counts what is left as dropped (`closed`), then
    * quits (or disconnects, when Redis is not there to say goodbye to). Idempotent.
    */
-  async close(timeoutMs: number, flush: () => void, beforeQuit?: () => void): Promise<void> {
+  async close(timeoutMs: number, beforeQuit?: () => void): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
     const client = this.monitor.client;
     const deadline = Date.now() + timeoutMs;
     while ((this.buffer.size > 0 || this.replies.inFlight > 0) && Date.now() < deadline) {
-      if (this.up) flush();
+      if (this.up) this.#flush();
       await new Promise((r) => setTimeout(r, 5));
     }
     beforeQuit?.();

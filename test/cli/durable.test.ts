@@ -1,19 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CloudEvent } from 'cloudevents';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sendCommands } from '../helpers/redis/resp-client.js';
-import { startRedis, type RedisServer } from '../helpers/redis/server-process.js';
 import { waitUntil } from '../helpers/wait.js';
-import { buildOnce, cliFixture, oneLine, runCli, watchCli } from './run-cli.js';
+import { cliFixture, oneLine, redisForCliSuite, runCli, watchCli } from './run-cli.js';
 
-let redis: RedisServer;
-beforeAll(async () => {
-  buildOnce();
-  redis = await startRedis();
-}, 120_000);
-afterAll(async () => {
-  await redis?.dispose();
-});
+const redis = redisForCliSuite();
 
 const started = (id: string) => JSON.stringify({ contextId: id, subject: 'order', status: 'started', errors: [] });
 

@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sendCommands } from '../helpers/redis/resp-client.js';
-import { startRedis, type RedisServer } from '../helpers/redis/server-process.js';
 import { waitUntil } from '../helpers/wait.js';
-import { buildOnce, oneLine, runCli, watchCli, type WatchedCli } from './run-cli.js';
+import { oneLine, redisForCliSuite, runCli, watchCli, type WatchedCli } from './run-cli.js';
 
 /**
  * Whatever an event, a stored entry or an argument holds, the CLI prints it for a terminal to
  * show, not to act on, and `--format json` stays one parseable line per event.
  */
 
-let redis: RedisServer;
-beforeAll(async () => {
-  buildOnce();
-  redis = await startRedis();
-}, 120_000);
-afterAll(async () => {
-  await redis?.dispose();
-});
+const redis = redisForCliSuite();
 
 /** What a terminal acts on instead of showing: C0 (ESC, BEL, CR, …), DEL, C1 (U+009B = ESC [), line and bidi separators. */
 const ACTED_ON = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/; // eslint-disable-line no-control-regex

@@ -1,15 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../helpers/redis/server-process.js';
-import { buildOnce, closedPort, oneLine, runCli } from './run-cli.js';
+import { describe, expect, it } from 'vitest';
+import { closedPort, oneLine, redisForCliSuite, runCli } from './run-cli.js';
 
-let redis: RedisServer;
-beforeAll(async () => {
-  buildOnce();
-  redis = await startRedis();
-}, 120_000);
-afterAll(async () => {
-  await redis?.dispose();
-});
+const redis = redisForCliSuite();
 
 const started = (id: string) => JSON.stringify({ contextId: id, subject: 'order', status: 'started', errors: [] });
 

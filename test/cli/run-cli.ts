@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
+import { startRedis, type RedisServer } from '../helpers/redis/server-process.js';
 
 /** The repository root. */
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -126,4 +128,34 @@ export function watchCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): 
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** The redis-server of one CLI test file: started (after the build) before its tests, stopped after. */
+export interface SuiteRedis {
+  readonly url: string;
+  readonly port: number;
+}
+
+/** Registers the build and a throwaway redis-server for the calling test file. */
+export function redisForCliSuite(): SuiteRedis {
+  let server: RedisServer | undefined;
+  const running = (): RedisServer => {
+    if (server === undefined) throw new Error('redis-server not started: use it inside a test');
+    return server;
+  };
+  beforeAll(async () => {
+    buildOnce();
+    server = await startRedis();
+  }, 120_000);
+  afterAll(async () => {
+    await server?.dispose();
+  });
+  return {
+    get url() {
+      return running().url;
+    },
+    get port() {
+      return running().port;
+    },
+  };
 }

@@ -1,19 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CloudEvent } from 'cloudevents';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sendCommands } from '../helpers/redis/resp-client.js';
-import { startRedis, type RedisServer } from '../helpers/redis/server-process.js';
 import { waitUntil } from '../helpers/wait.js';
-import { buildOnce, cliFixture, runCli, watchCli, type WatchedCli } from './run-cli.js';
+import { cliFixture, redisForCliSuite, runCli, watchCli, type WatchedCli } from './run-cli.js';
 
-let redis: RedisServer;
-beforeAll(async () => {
-  buildOnce();
-  redis = await startRedis();
-}, 120_000);
-afterAll(async () => {
-  await redis?.dispose();
-});
+const redis = redisForCliSuite();
 
 /** `dotbus tail …` on the test's Redis, once it says it is tailing. */
 async function startTail(args: readonly string[]): Promise<WatchedCli> {

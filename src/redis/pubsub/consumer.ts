@@ -31,9 +31,13 @@ export interface ConsumerStats {
   readonly duplicates: number;
   /** Heartbeats received. */
   readonly heartbeats: number;
-  /** (producer id, event type) pairs whose sequence numbers are tracked now. */
+  /** (producer id, event type) pairs whose sequence numbers are tracked now; at most `maxTrackedStreams`. */
   readonly trackedStreams: number;
-  /** Pairs forgotten to stay within `maxTrackedStreams` / `maxProducers`. */
+  /**
+   * Pairs forgotten to stay within `maxTrackedStreams` (or `maxProducers`), least recently seen
+   * first. A forgotten pair restarts from a new baseline; a steady rise means more producers ×
+   * types than the cap, or forged heartbeats.
+   */
   readonly evictedStreams: number;
 }
 

@@ -31,7 +31,7 @@ export class RedisPubSubProducer {
 
   constructor(monitor: ConnectionMonitor, context: ProducerContext) {
     this.#ctx = context;
-    this.#core = new ProducerCore('redis-pubsub', 'PUBLISH', monitor, context, () => this.#flush());
+    this.#core = new ProducerCore('redis-pubsub', 'PUBLISH', monitor, context, (e) => this.#send(e));
   }
 
   /** Connects and starts heartbeats. Idempotent. */
@@ -42,33 +42,28 @@ export class RedisPubSubProducer {
 
   /** @see {@link EventProducer.publish} */
   publish(event: BusEvent): Promise<PublishReceipt> {
-    const core = this.#core;
-    if (core.closed) return core.rejectClosed();
-    // Never wait for the network: until the connection is up (the first one included), events
-    // wait in the outage buffer and go out in order on connect.
-    if (!core.up) return core.hold(event);
-    if (core.buffer.size > 0) this.#flush();
-    return this.#send(event);
+    return this.#core.publish(event);
   }
 
   /** @see {@link EventProducer.publishBatch} One pipeline, one write, when connected. */
-  async publishBatch(events: readonly BusEvent[]): Promise<PublishReceipt[]> {
+  publishBatch(events: readonly BusEvent[]): Promise<PublishReceipt[]> {
+    return this.#core.publishBatch(events, this.#sendAll);
+  }
+
+  readonly #sendAll = (events: readonly BusEvent[]): Promise<PublishReceipt[]> => {
     const core = this.#core;
-    if (core.closed) return core.rejectClosed();
-    if (!core.up) return Promise.all(events.map((e) => this.publish(e)));
-    if (core.buffer.size > 0) this.#flush();
     const payloads = this.#encodeAll(events);
     const pipeline = this.#target().pipeline();
     for (const [i, e] of events.entries()) pipeline.publish(this.#ctx.names.channelOf(e.eventType), payloads[i]!);
     return core.replies.trackAll(events, pipeline.exec(), (e, cause) => core.refused(e, cause));
-  }
+  };
 
   /**
    * Stops publishing, flushes buffered and in-flight events for up to `timeoutMs`, sends a last
    * heartbeat, counts whatever is left as dropped (`closed`), and quits the connection.
    */
   close(timeoutMs: number): Promise<void> {
-    return this.#core.close(timeoutMs, () => this.#flush(), () => this.#heartbeat());
+    return this.#core.close(timeoutMs, () => this.#heartbeat());
   }
 
   /** A snapshot of the counters. */
@@ -99,10 +94,6 @@ export class RedisPubSubProducer {
     });
     for (const [type, seq] of next) this.#sequences.set(type, seq);
     return payloads;
-  }
-
-  #flush(): void {
-    this.#core.flush((e) => this.#send(e));
   }
 
   /**

@@ -33,7 +33,7 @@ export class RedisStreamsProducer {
 
   constructor(monitor: ConnectionMonitor, context: StreamsProducerContext) {
     this.#ctx = context;
-    this.#core = new ProducerCore('redis-streams', 'XADD', monitor, context, () => this.#flush());
+    this.#core = new ProducerCore('redis-streams', 'XADD', monitor, context, (e) => this.#send(e));
   }
 
   /** Connects and starts the age-trimming and buffer-expiry timer. Idempotent. */
@@ -43,19 +43,15 @@ export class RedisStreamsProducer {
 
   /** @see {@link EventProducer.publish} */
   publish(event: BusEvent): Promise<PublishReceipt> {
-    const core = this.#core;
-    if (core.closed) return core.rejectClosed();
-    if (!core.up) return core.hold(event);
-    if (core.buffer.size > 0) this.#flush();
-    return this.#send(event);
+    return this.#core.publish(event);
   }
 
   /** @see {@link EventProducer.publishBatch} Pipelines of up to 1,000 `XADD`s when connected. */
-  async publishBatch(events: readonly BusEvent[]): Promise<PublishReceipt[]> {
-    const core = this.#core;
-    if (core.closed) return core.rejectClosed();
-    if (!core.up) return Promise.all(events.map((e) => this.publish(e)));
-    if (core.buffer.size > 0) this.#flush();
+  publishBatch(events: readonly BusEvent[]): Promise<PublishReceipt[]> {
+    return this.#core.publishBatch(events, this.#sendAll);
+  }
+
+  readonly #sendAll = async (events: readonly BusEvent[]): Promise<PublishReceipt[]> => {
     const all = events.map((e) => this.#xaddArgs(e)); // a bad event fails the batch before anything is sent
     const receipts: PublishReceipt[] = [];
     for (let i = 0; i < events.length; i += BATCH_CHUNK) {
@@ -63,11 +59,11 @@ export class RedisStreamsProducer {
       receipts.push(...(await this.#sendPipeline(events.slice(i, i + BATCH_CHUNK), chunk)));
     }
     return receipts;
-  }
+  };
 
   /** Flushes buffered and in-flight events for up to `timeoutMs`, counts the rest as `closed`, quits. */
   close(timeoutMs: number): Promise<void> {
-    return this.#core.close(timeoutMs, () => this.#flush());
+    return this.#core.close(timeoutMs);
   }
 
   /** A snapshot of the counters. */
@@ -98,10 +94,6 @@ export class RedisStreamsProducer {
     const pipeline = core.monitor.client.pipeline();
     for (const args of all) pipeline.call('XADD', ...args);
     return core.replies.trackAll(events, pipeline.exec(), (e, cause) => core.refused(e, cause));
-  }
-
-  #flush(): void {
-    this.#core.flush((e) => this.#send(e));
   }
 
   #tick(): void {
