@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { memoryBounded } from './cases/bounded.js';
+import { gapTrackerEvict } from './cases/gap-tracker.js';
 import { codecDecode, codecEncode, coordinatorNoop, noopPublish } from './cases/core.js';
 import { memoryAsyncPeer, memoryExact, memoryFanout, memoryNodeEvents, memoryWildcard } from './cases/memory.js';
 import { redisPublishDown } from './cases/redis-down.js';
@@ -30,6 +31,7 @@ export const CASES: readonly { readonly name: string; readonly run: (cfg: BenchC
   { name: 'redis.pubsub.latency', run: redisPubSubLatency },
   { name: 'redis.streams.throughput', run: redisStreamsThroughput },
   { name: 'redis.publish.down', run: redisPublishDown },
+  { name: 'redis.gap-tracker.evict', run: gapTrackerEvict },
   { name: 'memory.bounded', run: memoryBounded },
 ];
 

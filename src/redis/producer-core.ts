@@ -36,6 +36,13 @@ export interface ProducerStats {
 export class ProducerCore {
   readonly buffer: OutageBuffer<BusEvent>;
   readonly replies = new ReplyTracker();
+  /**
+   * What each event whose write was lost with its connection was first sent as. It is re-sent
+   * byte for byte, producer stamp included: a new sequence number would leave its first one as a
+   * gap that consumers count as lost although the event arrives, and a copy Redis did handle
+   * before the connection broke is then dropped by consumers as a duplicate.
+   */
+  readonly #sentAs = new Map<BusEvent, string>();
   #timer: NodeJS.Timeout | undefined;
   #closed = false;
 
@@ -51,8 +58,13 @@ export class ProducerCore {
     readonly hooks: ProducerHooks,
     private readonly send: (event: BusEvent) => Promise<PublishReceipt>,
   ) {
-    this.buffer = new OutageBuffer<BusEvent>(hooks.buffer, (reason, e) => hooks.countDrop(reason, 1, e.eventType));
-    monitor.client.on('ready', () => this.#flush());
+    this.buffer = new OutageBuffer<BusEvent>(hooks.buffer, (reason, e) => {
+      this.#sentAs.delete(e);
+      hooks.countDrop(reason, 1, e.eventType);
+    });
+    // After ioredis has re-sent the commands in flight when the connection broke (it does so right
+    // after 'ready'), so that they keep their place before everything buffered since.
+    monitor.client.on('ready', () => queueMicrotask(() => this.#flush()));
     // A broken connection: callers stop waiting for replies that come only after the reconnect.
     monitor.client.on('close', () => this.replies.releaseAll());
   }
@@ -98,12 +110,16 @@ export class ProducerCore {
    * the write), the event waits in the outage buffer like any publish during an outage (`buffered`);
    * a counted `closed` drop while closing.
    */
-  refused(event: BusEvent, cause: unknown): PublishReceipt {
+  refused(event: BusEvent, cause: unknown, payload: string): PublishReceipt {
     if (this.#closed) {
       this.hooks.countDrop('closed', 1, event.eventType);
       return RECEIPT.dropped;
     }
-    if ((cause as { name?: unknown } | null)?.name !== 'ReplyError') return this.buffer.push(event) ? RECEIPT.buffered : RECEIPT.dropped;
+    if ((cause as { name?: unknown } | null)?.name !== 'ReplyError') {
+      if (!this.buffer.push(event)) return RECEIPT.dropped;
+      this.#sentAs.set(event, payload);
+      return RECEIPT.buffered;
+    }
     return { status: 'failed', error: new PublishError(event.eventType, `Redis refused ${this.command}: ${describeError(cause)}`, { cause }) };
   }
 
@@ -125,6 +141,14 @@ export class ProducerCore {
     if (!this.up) return Promise.all(events.map((e) => this.publish(e)));
     if (this.buffer.size > 0) this.#flush();
     return sendAll(events);
+  }
+
+  /** The payload `event` was first sent as, when it is being re-sent (see {@link refused}); `undefined` for a new one. */
+  sentAs(event: BusEvent): string | undefined {
+    if (this.#sentAs.size === 0) return undefined;
+    const payload = this.#sentAs.get(event);
+    this.#sentAs.delete(event);
+    return payload;
   }
 
   /** Sends every buffered event, reporting failures (nobody awaits these receipts). */
@@ -156,6 +180,7 @@ export class ProducerCore {
     }
     beforeQuit?.();
     const left = this.buffer.clear();
+    this.#sentAs.clear();
     for (const e of left) this.hooks.countDrop('closed', 1, e.eventType);
     if (left.length > 0) {
       const cause = this.up ? `not sent within closeTimeoutMs (${timeoutMs} ms)` : 'Redis was unreachable';

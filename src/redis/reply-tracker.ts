@@ -50,7 +50,7 @@ export class ReplyTracker {
   }
 
   /** The receipts of a pipeline's replies, in order; `onError` for each refused write. */
-  async trackAll<T>(items: readonly T[], replies: Promise<[Error | null, unknown][] | null>, onError: (item: T, cause: unknown) => PublishReceipt): Promise<PublishReceipt[]> {
+  async trackAll<T>(items: readonly T[], replies: Promise<[Error | null, unknown][] | null>, onError: (item: T, cause: unknown, index: number) => PublishReceipt): Promise<PublishReceipt[]> {
     this.#inFlight += items.length;
     try {
       const results = (await replies) ?? [];
@@ -60,10 +60,10 @@ export class ReplyTracker {
           this.#sent++;
           return RECEIPT.accepted;
         }
-        return onError(item, err);
+        return onError(item, err, i);
       });
     } catch (e) {
-      return items.map((item) => onError(item, e));
+      return items.map((item, i) => onError(item, e, i));
     } finally {
       this.#inFlight -= items.length;
     }

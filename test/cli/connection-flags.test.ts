@@ -34,21 +34,16 @@ const asUser = (user: RedisAclUser): string => urlOf(user, '127.0.0.1', redis.po
 const started = JSON.stringify({ contextId: 'c-1', subject: 'order', status: 'started', errors: [] });
 
 /**
- * Runs `dotbus …` to its end, and how long it took to print its one error line: a refusal is
- * reported at once, well before the CLI's 3 s connection timeout (node itself takes a few hundred ms
- * to start; the process may then linger up to 2 s while ioredis closes its sockets).
+ * Runs `dotbus …` to its end. A refusal must be reported from Redis's answer, not by the CLI's 3 s
+ * connection timeout: the line names the refusal and never says the connection was "not up after".
  */
-async function timedFailure(args: readonly string[]): Promise<{ ms: number; run: CliRun }> {
-  const started = Date.now();
+async function refusal(args: readonly string[]): Promise<CliRun> {
   const cli = watchCli(args);
-  await waitUntil(() => /^dotbus: (?!warning|tailing)/m.test(cli.stderr()), 20_000, `an error line: ${cli.stderr()}`);
-  const ms = Date.now() - started;
   const code = await cli.exited;
-  return { ms, run: { code, stdout: cli.stdout(), stderr: cli.stderr() } };
+  const run = { code, stdout: cli.stdout(), stderr: cli.stderr() };
+  expect(run.stderr).not.toMatch(/not up after|did not confirm the subscriptions within/);
+  return run;
 }
-
-/** Well under the 3 s a timeout would take, node's start included. */
-const AT_ONCE_MS = 2_500;
 
 /** The keys of database 0 (the server's `default` user may read them). */
 async function keysOfDb0(): Promise<string[]> {
@@ -107,9 +102,8 @@ describe('the database of --redis', () => {
   it('one the server does not have (16 databases) fails naming it, and nothing goes to database 0', async () => {
     const ns = `db99-${process.pid}`;
     for (const args of [['publish', 'validation.started', '--data', started, '--durable', '--namespace', ns], ['publish', 'validation.started', '--data', started, '--namespace', ns], ['tail', 'validation.*'], ['replay', '*', '--namespace', ns]]) {
-      const { ms, run: r } = await timedFailure([...args, '--redis', asDefault('/99')]);
+      const r = await refusal([...args, '--redis', asDefault('/99')]);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(1);
-      expect(ms).toBeLessThan(AT_ONCE_MS);
       const line = oneLine(r.stderr);
       expect(line).toContain('Redis refused database 99 (ERR DB index is out of range)');
       expect(line).toContain("the server's `databases` setting decides the highest");
@@ -155,9 +149,8 @@ describe('replay against a Redis that accepts connections and never answers', ()
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const port = (silent.address() as { port: number }).port;
     try {
-      const { ms, run: r } = await timedFailure(['replay', '*', '--redis', `redis://app:${SECRET}@127.0.0.1:${port}`]);
+      const r = await runCli(['replay', '*', '--redis', `redis://app:${SECRET}@127.0.0.1:${port}`], 60_000);
       expect(r.code).toBe(1);
-      expect(ms).toBeLessThan(3_000 + 2_000);
       expect(oneLine(r.stderr)).toMatch(new RegExp(`^dotbus: replay from redis://app:\\*\\*\\*@127\\.0\\.0\\.1:${port} failed: Redis replay connection to redis://127\\.0\\.0\\.1:${port} not up after 3000 ms \\(no reply\\)`));
       expect(r.stderr).not.toContain(SECRET);
     } finally {
@@ -178,9 +171,8 @@ describe('what Redis refuses an ACL user', () => {
 
   it('tail reports a refused subscription at once, naming the user and the channels to grant', async () => {
     const ns = `noperm-${process.pid}`;
-    const { ms, run: r } = await timedFailure(['tail', 'validation.*', '--redis', asUser(NO_CHANNELS), '--namespace', ns]);
+    const r = await refusal(['tail', 'validation.*', '--redis', asUser(NO_CHANNELS), '--namespace', ns]);
     expect(r.code).toBe(1);
-    expect(ms).toBeLessThan(AT_ONCE_MS);
     const line = oneLine(r.stderr);
     expect(line).toContain(`cannot subscribe to "validation.*" on Redis at redis://ghost:***@${hostPort()}`);
     expect(line).toMatch(/Redis refused P?SUBSCRIBE to user ghost \(NOPERM/);
@@ -191,9 +183,8 @@ describe('what Redis refuses an ACL user', () => {
 
   it('tail --durable stops, naming what is missing, when Redis refuses XREADGROUP', async () => {
     const ns = `noread-${process.pid}`;
-    const { ms, run: r } = await timedFailure(['tail', 'validation.*', '--durable', '--redis', asUser(NO_XREADGROUP), '--namespace', ns]);
+    const r = await refusal(['tail', 'validation.*', '--durable', '--redis', asUser(NO_XREADGROUP), '--namespace', ns]);
     expect(r.code).toBe(1);
-    expect(ms).toBeLessThan(AT_ONCE_MS);
     const last = r.stderr.trim().split('\n').at(-1)!;
     expect(last).toContain(`dotbus: stopped tailing redis://noread:***@${hostPort()}`);
     expect(last).toMatch(/Redis refused XREADGROUP to user noread \(NOPERM[^)]*\); grant what is missing: ACL SETUSER noread \+xreadgroup/);

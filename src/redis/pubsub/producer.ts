@@ -20,8 +20,10 @@ export interface ProducerContext extends ProducerHooks {
  * @remarks Sequence numbers are per event type and are given when an event is actually sent, so
  * an event dropped from the outage buffer leaves no gap for consumers to count twice. While
  * Redis is unreachable, events wait in a bounded {@link OutageBuffer} and are sent in order as
- * soon as the connection is back; commands in flight when it broke are re-sent by ioredis
- * (a consumer drops a re-sent copy as a duplicate) and their receipts say `buffered`.
+ * soon as the connection is back; commands in flight when it broke are re-sent (by ioredis, or
+ * from the outage buffer for the unanswered rest of a pipeline) exactly as first sent, producer
+ * stamp included, so a consumer drops a copy Redis did handle as a duplicate; their receipts say
+ * `buffered`.
  */
 export class RedisPubSubProducer {
   readonly #core: ProducerCore;
@@ -55,7 +57,7 @@ export class RedisPubSubProducer {
     const payloads = this.#encodeAll(events);
     const pipeline = this.#target().pipeline();
     for (const [i, e] of events.entries()) pipeline.publish(this.#ctx.names.channelOf(e.eventType), payloads[i]!);
-    return core.replies.trackAll(events, pipeline.exec(), (e, cause) => core.refused(e, cause));
+    return core.replies.trackAll(events, pipeline.exec(), (e, cause, i) => core.refused(e, cause, payloads[i]!));
   };
 
   /**
@@ -73,15 +75,18 @@ export class RedisPubSubProducer {
 
   #send(event: BusEvent): Promise<PublishReceipt> {
     const type = event.eventType;
-    const sequence = (this.#sequences.get(type) ?? 0) + 1;
-    let payload: string;
-    try {
-      payload = this.#ctx.codec().encode(event, { producerId: this.#ctx.producerId, sequence });
-    } catch (e) {
-      return Promise.reject(e);
+    let payload = this.#core.sentAs(event);
+    if (payload === undefined) {
+      const sequence = (this.#sequences.get(type) ?? 0) + 1;
+      try {
+        payload = this.#ctx.codec().encode(event, { producerId: this.#ctx.producerId, sequence });
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      this.#sequences.set(type, sequence);
     }
-    this.#sequences.set(type, sequence);
-    return this.#core.replies.track(this.#target().publish(this.#ctx.names.channelOf(type), payload), (e) => this.#core.refused(event, e));
+    const sent = payload;
+    return this.#core.replies.track(this.#target().publish(this.#ctx.names.channelOf(type), sent), (e) => this.#core.refused(event, e, sent));
   }
 
   #encodeAll(events: readonly BusEvent[]): string[] {

@@ -72,8 +72,11 @@ export class RedisStreamsProducer {
   }
 
   #xaddArgs(event: BusEvent): string[] {
-    const payload = this.#ctx.codec().encode(event, { producerId: this.#ctx.producerId, sequence: this.#sequence + 1 });
-    this.#sequence++;
+    let payload = this.#core.sentAs(event);
+    if (payload === undefined) {
+      payload = this.#ctx.codec().encode(event, { producerId: this.#ctx.producerId, sequence: this.#sequence + 1 });
+      this.#sequence++;
+    }
     const trim = this.#ctx.maxLen > 0 ? ['MAXLEN', '~', String(this.#ctx.maxLen)] : [];
     return [this.#ctx.keys.events, ...trim, '*', FIELD_TYPE, event.eventType, FIELD_EVENT_ID, event.eventId, FIELD_MESSAGE, payload];
   }
@@ -86,14 +89,14 @@ export class RedisStreamsProducer {
       return Promise.reject(e);
     }
     const core = this.#core;
-    return core.replies.track(core.monitor.client.call('XADD', ...args), (e) => core.refused(event, e));
+    return core.replies.track(core.monitor.client.call('XADD', ...args), (e) => core.refused(event, e, args[args.length - 1]!));
   }
 
   #sendPipeline(events: readonly BusEvent[], all: readonly string[][]): Promise<PublishReceipt[]> {
     const core = this.#core;
     const pipeline = core.monitor.client.pipeline();
     for (const args of all) pipeline.call('XADD', ...args);
-    return core.replies.trackAll(events, pipeline.exec(), (e, cause) => core.refused(e, cause));
+    return core.replies.trackAll(events, pipeline.exec(), (e, cause, i) => core.refused(e, cause, all[i]!.at(-1)!));
   }
 
   #tick(): void {

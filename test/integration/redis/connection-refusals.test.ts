@@ -70,11 +70,11 @@ describe('the database of a connection', () => {
     it(`${name}: one the server does not have is a connection error at once, and nothing lands in database 0`, async () => {
       const namespace = `db99-${name.replace(/\W/g, '')}-${process.pid}`;
       const { bus, downs, status } = watched(make(url('/99'), namespace));
-      const started = Date.now();
       // Published before anything is known: buffered, and never flushed into another database.
       const receipt = await bus.emit('conf.order', { n: 1, text: 'db 99' });
       const error = await rejection(bus.ready());
-      expect(Date.now() - started).toBeLessThan(1_200); // not the 1.5 s ready timeout
+      // Reported from Redis's answer, not by the ready timeout.
+      expect(error.message).not.toMatch(/not ready within|not up after/);
       expect(error).toMatchObject({ code: 'CONNECTION_FAILED' });
       expect(error.message).toContain(`connection to redis://${server.host}:${server.port}/99: Redis refused database 99 (ERR DB index is out of range)`);
       expect(error.message).toContain("the server's `databases` setting decides the highest (16 databases, 0–15, by default)");
@@ -182,24 +182,18 @@ describe('replayEvents against a Redis that does not answer', () => {
   const urlOf = (srv: Server): string => `redis://${REDIS_HOST}:${(srv.address() as { port: number }).port}`;
 
   it('rejects after connectTimeoutMs when the handshake is never answered', async () => {
-    const started = Date.now();
     const error = await rejection(replayEvents({ pattern: '*', connection: { url: urlOf(silent) }, connectTimeoutMs: 1_000 }).next());
-    expect(Date.now() - started).toBeLessThan(2_500);
     expect(error).toMatchObject({ code: 'CONNECTION_FAILED' });
     expect(error.message).toMatch(/^Redis replay connection to redis:\/\/127\.0\.0\.1:\d+ not up after 1000 ms/);
   });
 
   it('takes connectTimeoutMs from the connection options too', async () => {
-    const started = Date.now();
     const error = await rejection(replayEvents({ pattern: '*', connection: { url: urlOf(silent), connectTimeoutMs: 800 } }).next());
-    expect(Date.now() - started).toBeLessThan(2_500);
     expect(error.message).toContain('not up after 800 ms');
   });
 
   it('rejects after commandTimeoutMs when a command is never answered', async () => {
-    const started = Date.now();
     const error = await rejection(replayEvents({ pattern: '*', connection: { url: urlOf(halfDeaf) }, commandTimeoutMs: 500, onMissingStream: () => {} }).next());
-    expect(Date.now() - started).toBeLessThan(3_000);
     expect(error).toMatchObject({ code: 'CONNECTION_FAILED' });
     expect(error.message).toMatch(/^XRANGE on redis:\/\/127\.0\.0\.1:\d+ failed: Command timed out \(no reply within 500 ms\)$/);
   });
