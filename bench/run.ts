@@ -12,6 +12,7 @@ import { memoryBounded } from './cases/bounded.js';
 import { gapTrackerEvict } from './cases/gap-tracker.js';
 import { codecDecode, codecEncode, coordinatorNoop, noopPublish } from './cases/core.js';
 import { memoryAsyncPeer, memoryExact, memoryFanout, memoryNodeEvents, memoryWildcard } from './cases/memory.js';
+import { otelOff, otelOn } from './cases/otel.js';
 import { redisPublishDown } from './cases/redis-down.js';
 import { redisPubSubLatency, redisPubSubThroughput, redisStreamsThroughput } from './cases/redis.js';
 import { configFrom, formatTable, machine, type BenchConfig, type CaseResult } from './harness.js';
@@ -27,6 +28,8 @@ export const CASES: readonly { readonly name: string; readonly run: (cfg: BenchC
   { name: 'codec.encode', run: codecEncode },
   { name: 'codec.decode', run: codecDecode },
   { name: 'coordinator.noop', run: coordinatorNoop },
+  { name: 'otel.off', run: otelOff },
+  { name: 'otel.on', run: otelOn },
   { name: 'redis.pubsub.throughput', run: redisPubSubThroughput },
   { name: 'redis.pubsub.latency', run: redisPubSubLatency },
   { name: 'redis.streams.throughput', run: redisStreamsThroughput },

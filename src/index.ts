@@ -54,9 +54,11 @@ export type { KnownPattern, MatchingEvents, MatchingTypes, PatternMatches, Valid
 // Interfaces
 export type {
   BackpressurePolicy,
+  Delivery,
   EventConsumer,
   EventHandler,
   EventProducer,
+  FailureOutcome,
   PublishReceipt,
   PublishStatus,
   QueueOptions,
@@ -68,6 +70,7 @@ export type {
   TransportStats,
 } from './transport.js';
 export type { BusObserver, DropReason } from './observer.js';
+export type { BusTracing, SendSpan, SendStart } from './tracing.js';
 export type { EventSink, StatsSource, Subscribable } from './bus-views.js';
 
 // Transports

@@ -39,8 +39,31 @@ export const RECEIPT_PROMISE = Object.freeze({
   skipped: Promise.resolve(RECEIPT.skipped),
 });
 
-/** Handles one event. A thrown error or rejection is isolated, counted and reported, never rethrown. */
-export type EventHandler<E extends BusEvent = BusEvent> = (event: E) => void | Promise<void>;
+/** What a failed handler call leads to; see {@link Delivery.onFailure}. */
+export type FailureOutcome = 'none' | 'retry' | 'dead-letter';
+
+/**
+ * How one handler call came about: the subscription it serves and which attempt it is. Every
+ * transport passes one as the handler's second argument.
+ */
+export interface Delivery {
+  /** The pattern of the subscription the handler belongs to. */
+  readonly pattern: string;
+  /** 1 for the first call with this event; Redis Streams counts retries and redeliveries to other members too. */
+  readonly attempt: number;
+  /**
+   * What a throw or rejection of this call leads to besides `onError`: `none` (the event is done
+   * for this subscription: InMemory, Redis Pub/Sub), `retry` (Redis Streams, attempts left) or
+   * `dead-letter` (Redis Streams, the last attempt).
+   */
+  readonly onFailure: FailureOutcome;
+}
+
+/**
+ * Handles one event. A thrown error or rejection is isolated, counted and reported, never rethrown.
+ * `delivery` says which subscription and attempt the call is (most handlers ignore it).
+ */
+export type EventHandler<E extends BusEvent = BusEvent> = (event: E, delivery: Delivery) => void | Promise<void>;
 
 /** Identifies one subscription. */
 export type SubscriptionId = string;

@@ -9,7 +9,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { performance } from 'node:perf_hooks';
-import { createBus, matchesPattern, type BusEvent } from 'dotbus';
+import { createBus, matchesPattern, type BusEvent, type BusTracing } from 'dotbus';
 import Emittery from 'emittery';
 import eventemitter2 from 'eventemitter2';
 import mittModule from 'mitt';
@@ -32,9 +32,9 @@ function expectCalls(what: string, actual: number, expected: number): void {
   if (actual !== expected) throw new Error(`${what}: ${actual} handler calls, expected ${expected}`);
 }
 
-/** The InMemory subject of the single-subscription cases. */
-function exactSubject(): (n: number) => Promise<number> {
-  const bus = createBus({ events: [BenchOrder] });
+/** The InMemory subject of the single-subscription cases; `tracing` instruments its bus (`otel.on`). */
+export function exactSubject(tracing?: BusTracing): (n: number) => Promise<number> {
+  const bus = createBus({ events: [BenchOrder], ...(tracing === undefined ? {} : { tracing }) });
   const events = buildOrders(POOL);
   let calls = 0;
   bus.subscribe('bench.order.placed', (e) => {
@@ -54,7 +54,7 @@ function exactSubject(): (n: number) => Promise<number> {
   };
 }
 
-function mittBaseline(): (n: number) => number {
+export function mittBaseline(): (n: number) => number {
   const emitter = mitt<{ 'bench.order.placed': Order }>();
   const events = buildOrders(POOL);
   let calls = 0;

@@ -81,3 +81,14 @@ export class EventRecord implements BusEvent {
 export function isUntyped(event: BusEvent): boolean {
   return EventRecord.vouchOf(event) === null;
 }
+
+/**
+ * `event` carrying `trace`: a copy, vouched for as `event` is (events are frozen, so a trace
+ * context a bus's tracing adds at publish needs one). Anything dotbus did not build comes back as is.
+ */
+export function withTrace(event: BusEvent, trace: TraceContext): BusEvent {
+  const vouch = EventRecord.vouchOf(event);
+  if (vouch === undefined) return event;
+  const { eventId, eventType, timestamp, version, source, data } = event;
+  return new EventRecord({ eventId, eventType, timestamp, version, source, trace, data }, vouch);
+}

@@ -4,6 +4,7 @@ import { DEFAULT_SOURCE, type AnyEventDefinition, type EventsOf } from '../event
 import { EventRegistry } from '../events/registry.js';
 import { NOOP_OBSERVER, type BusObserver } from '../observer.js';
 import type { KnownPattern, MatchingEvents, ValidPattern } from '../patterns/pattern-types.js';
+import type { BusTracing } from '../tracing.js';
 import type { EventHandler, PublishReceipt, SubscribeOptions, Subscription, Transport, TransportStats } from '../transport.js';
 import { InMemoryTransport } from '../transports/in-memory.js';
 import { NoopTransport } from '../transports/noop.js';
@@ -27,9 +28,17 @@ export interface BusOptions<Defs extends readonly AnyEventDefinition[]> {
   readonly observer?: BusObserver;
   /**
    * The caller's trace context, stamped on every event the bus builds without one; pass
-   * `activeTraceContext` from `dotbus/otel` to propagate OpenTelemetry traces. @default none
+   * `activeTraceContext` from `dotbus/otel` to propagate OpenTelemetry traces without spans of
+   * dotbus's own. With `tracing`, events carry their send span's context instead (a child of the
+   * caller's), and this is used only when the send has none. @default none
    */
   readonly traceContext?: () => TraceContext | undefined;
+  /**
+   * Spans for every send and every handler call: pass `otelTracing()` from `dotbus/otel`. No
+   * handler needs wrapping. Without it, publishing and dispatch do no tracing work at all.
+   * @default none
+   */
+  readonly tracing?: BusTracing;
   /**
    * Receive well-formed CloudEvents of types this bus has no definition for, as untyped events
    * (`isUntyped(event)`, `data: unknown`) for `subscribeUntyped` handlers, instead of reporting
@@ -46,6 +55,7 @@ export interface BusSettings {
   readonly onError: ErrorHook;
   readonly observer: BusObserver;
   readonly traceContext?: () => TraceContext | undefined;
+  readonly tracing?: BusTracing;
 }
 
 /**
@@ -72,8 +82,9 @@ export class EventBus<E extends AnyBusEvent> {
       report: (e, ev) => reporter.error(e, ev),
       source: settings.source,
       ...(settings.traceContext === undefined ? {} : { traceContext: settings.traceContext }),
+      ...(settings.tracing === undefined ? {} : { tracing: settings.tracing }),
     });
-    this.subscriber = new EventSubscriber<E>(transport);
+    this.subscriber = new EventSubscriber<E>(transport, settings.tracing);
   }
 
   /** Whether publishing does anything. */
@@ -168,6 +179,7 @@ export function createBus<const Defs extends readonly AnyEventDefinition[] = []>
     onError: options.onError ?? warnOnError,
     observer: options.observer ?? NOOP_OBSERVER,
     ...(options.traceContext === undefined ? {} : { traceContext: options.traceContext }),
+    ...(options.tracing === undefined ? {} : { tracing: options.tracing }),
     untyped: options.untyped === true,
   });
 }

@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { AnyBusEvent, BusEvent, EventMeta, TraceContext } from '../events/bus-event.js';
 import { DEFAULT_SOURCE } from '../events/define-event.js';
+import { withTrace } from '../events/event-record.js';
 import type { EventRegistry } from '../events/registry.js';
 import { InvalidEventError, PublishError, toDotbusError, type DotbusError } from '../errors.js';
+import type { BusTracing, SendSpan, SendStart } from '../tracing.js';
 import { RECEIPT, RECEIPT_PROMISE, type PublishReceipt, type Transport } from '../transport.js';
 import { requireEvent } from './event-check.js';
 import type { ErrorHook } from './system-reporter.js';
@@ -32,6 +35,8 @@ export interface PublisherSettings {
    * (`dotbus/otel`'s `activeTraceContext` reads OpenTelemetry's active span). @default none
    */
   readonly traceContext?: () => TraceContext | undefined;
+  /** Spans around sends (`dotbus/otel`'s `otelTracing()`). @default none */
+  readonly tracing?: BusTracing;
 }
 
 /**
@@ -47,6 +52,7 @@ export class EventPublisher<E extends AnyBusEvent> {
   readonly #source: string;
   readonly #report: ErrorHook;
   readonly #traceContext: (() => TraceContext | undefined) | undefined;
+  readonly #tracing: BusTracing | undefined;
   #accepted = 0;
   #dropped = 0;
   #failed = 0;
@@ -61,6 +67,7 @@ export class EventPublisher<E extends AnyBusEvent> {
     this.#report = settings.report;
     this.#source = settings.source ?? DEFAULT_SOURCE;
     this.#traceContext = settings.traceContext;
+    this.#tracing = settings.tracing;
     this.enabled = transport.enabled;
   }
 
@@ -74,6 +81,7 @@ export class EventPublisher<E extends AnyBusEvent> {
    */
   emit<T extends E['eventType']>(type: T, data: DataOf<E, T>, meta?: EventMeta): Promise<PublishReceipt> {
     if (!this.enabled) return this.#skip();
+    if (this.#tracing !== undefined) return this.#emitTraced(type, data, meta);
     let event: BusEvent;
     try {
       event = this.#registry.require(type).createOf(type, data, this.#complete(meta));
@@ -81,6 +89,30 @@ export class EventPublisher<E extends AnyBusEvent> {
       return this.#failure(e, nameOf(type));
     }
     return this.#send(event);
+  }
+
+  /** {@link emit} inside a send span: the id is drawn first so the span has it, the event is built with the span's context. */
+  #emitTraced(type: string, data: unknown, meta: EventMeta | undefined): Promise<PublishReceipt> {
+    let completed: EventMeta;
+    let carried: TraceContext | undefined;
+    try {
+      carried = meta?.trace;
+      completed = { ...meta, eventId: meta?.eventId ?? randomUUID() };
+    } catch (e) {
+      return this.#failure(e, nameOf(type));
+    }
+    const eventId = typeof completed.eventId === 'string' ? completed.eventId : undefined;
+    // Only a registered type names the span: anything else is a caller's mistake, failed below.
+    const eventType = typeof type === 'string' && this.#registry.get(type) !== undefined ? type : undefined;
+    return this.#traced(eventType, eventId, carried, (trace) => {
+      let event: BusEvent;
+      try {
+        event = this.#registry.require(type).createOf(type, data, this.#complete(completed, trace));
+      } catch (e) {
+        return this.#failure(e, nameOf(type));
+      }
+      return this.#send(event);
+    });
   }
 
   /** Like {@link emit}, but `build` runs only when publishing is enabled. */
@@ -109,7 +141,48 @@ export class EventPublisher<E extends AnyBusEvent> {
     } catch (e) {
       return this.#failure(e, '(none)');
     }
-    return this.#send(checked);
+    if (this.#tracing === undefined) return this.#send(checked);
+    const carried = checked.trace;
+    return this.#traced(checked.eventType, checked.eventId, carried, (trace) => this.#send(carried === undefined && trace !== undefined ? withTrace(checked, trace) : checked));
+  }
+
+  /**
+   * Runs `send` inside a send span (its context is what events without one carry) and ends the
+   * span with the receipt. A tracing hook that throws is ignored: the event is sent untraced.
+   */
+  #traced(
+    eventType: string | undefined, eventId: string | undefined, carried: TraceContext | undefined,
+    send: (trace: TraceContext | undefined) => Promise<PublishReceipt>,
+  ): Promise<PublishReceipt> {
+    const span = this.#startSend(eventType, eventId, 1, false, carried === undefined ? NONE_CARRIED : [carried]);
+    if (span === undefined) return send(undefined);
+    return this.#inSpan(span, () => send(span.traceContext)).then((receipt) => {
+      endSend(span, [receipt]);
+      return receipt;
+    });
+  }
+
+  #startSend(eventType: string | undefined, eventId: string | undefined, count: number, batch: boolean, carried: readonly TraceContext[]): SendSpan | undefined {
+    // One literal, always of the same shape: this runs on every traced publish.
+    const start: SendStart = { transport: this.#transport.name, eventType, eventId, count, batch, carried };
+    try {
+      return this.#tracing?.startSend(start);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * `fn` with `span` current, run exactly once. `fn` never throws (failures are receipts), so a
+   * throw here is the hook's: before `fn` ran, `fn` runs without the span; after, its result stands.
+   */
+  #inSpan<R>(span: SendSpan, fn: () => R): R {
+    let outcome: { readonly value: R } | undefined;
+    try {
+      return span.run(() => (outcome = { value: fn() }).value);
+    } catch {
+      return outcome === undefined ? fn() : outcome.value;
+    }
   }
 
   #send(event: BusEvent): Promise<PublishReceipt> {
@@ -161,14 +234,26 @@ export class EventPublisher<E extends AnyBusEvent> {
       }
     }
     if (valid.length > 0) {
-      try {
-        const sent = await this.#transport.publishBatch(valid);
-        sent.forEach((r, j) => (receipts[at[j]!] = r.status === 'failed' ? this.#failedReceipt(r, valid[j]!) : this.#count(r)));
-      } catch (e) {
-        for (let j = 0; j < valid.length; j++) receipts[at[j]!] = await this.#failure(e, valid[j]!.eventType, valid[j]);
-      }
+      const span = this.#tracing === undefined ? undefined : this.#startSend(commonType(valid), undefined, valid.length, true, carriedBy(valid));
+      const trace = span?.traceContext;
+      const events = trace === undefined ? valid : valid.map((e) => (e.trace === undefined ? withTrace(e, trace) : e));
+      const sent = span === undefined ? await this.#sendBatch(events) : await this.#inSpan(span, () => this.#sendBatch(events));
+      sent.forEach((r, j) => (receipts[at[j]!] = r));
+      if (span !== undefined) endSend(span, sent);
     }
     return receipts as PublishReceipt[];
+  }
+
+  /** Hands valid events to the transport in one batch: one receipt per event, counted and reported; never rejects. */
+  async #sendBatch(valid: readonly BusEvent[]): Promise<PublishReceipt[]> {
+    try {
+      const sent = await this.#transport.publishBatch(valid);
+      return sent.map((r, j) => (r.status === 'failed' ? this.#failedReceipt(r, valid[j]!) : this.#count(r)));
+    } catch (e) {
+      const failed: PublishReceipt[] = [];
+      for (const event of valid) failed.push(await this.#failure(e, event.eventType, event));
+      return failed;
+    }
   }
 
   /** A snapshot of the counters. */
@@ -176,9 +261,9 @@ export class EventPublisher<E extends AnyBusEvent> {
     return { accepted: this.#accepted, dropped: this.#dropped, failed: this.#failed, skipped: this.#skipped };
   }
 
-  /** `meta` with this publisher's source and the caller's trace context filled in. */
-  #complete(meta: EventMeta | undefined): EventMeta {
-    const trace = meta?.trace ?? this.#traceContext?.();
+  /** `meta` with this publisher's source and a trace context filled in: the caller's, the send span's or the `traceContext` option's. */
+  #complete(meta: EventMeta | undefined, sendTrace?: TraceContext): EventMeta {
+    const trace = meta?.trace ?? sendTrace ?? this.#traceContext?.();
     return { ...meta, source: meta?.source ?? this.#source, ...(trace === undefined ? {} : { trace }) };
   }
 
@@ -206,6 +291,30 @@ export class EventPublisher<E extends AnyBusEvent> {
     const error: DotbusError = toDotbusError(cause, (m) => new PublishError(eventType, m, { cause }));
     this.#report(error, event);
     return Promise.resolve({ status: 'failed', error });
+  }
+}
+
+const NONE_CARRIED: readonly TraceContext[] = Object.freeze([]);
+
+/** The type every event of a (non-empty) batch has, if they share one. */
+function commonType(events: readonly BusEvent[]): string | undefined {
+  const type = events[0]!.eventType;
+  return events.every((e) => e.eventType === type) ? type : undefined;
+}
+
+/** The trace contexts the events of a batch brought themselves. */
+function carriedBy(events: readonly BusEvent[]): readonly TraceContext[] {
+  const carried: TraceContext[] = [];
+  for (const e of events) if (e.trace !== undefined) carried.push(e.trace);
+  return carried;
+}
+
+/** Ends a send span; a hook that throws must not turn a settled publish into a failure. */
+function endSend(span: SendSpan, receipts: readonly PublishReceipt[]): void {
+  try {
+    span.end(receipts);
+  } catch {
+    // Nothing to report it to that would help: the tracing implementation is at fault, not the publish.
   }
 }
 

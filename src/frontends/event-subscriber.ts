@@ -1,5 +1,6 @@
 import type { AnyBusEvent, UntypedEvent } from '../events/bus-event.js';
 import type { KnownPattern, MatchingEvents, ValidPattern } from '../patterns/pattern-types.js';
+import type { BusTracing } from '../tracing.js';
 import type { EventHandler, SubscribeOptions, Subscription, Transport, TransportStats } from '../transport.js';
 
 /**
@@ -9,9 +10,11 @@ import type { EventHandler, SubscribeOptions, Subscription, Transport, Transport
  */
 export class EventSubscriber<E extends AnyBusEvent> {
   readonly #transport: Transport;
+  readonly #tracing: BusTracing | undefined;
 
-  constructor(transport: Transport) {
+  constructor(transport: Transport, tracing?: BusTracing) {
     this.#transport = transport;
+    this.#tracing = tracing;
   }
 
   /**
@@ -32,7 +35,7 @@ export class EventSubscriber<E extends AnyBusEvent> {
     handler: EventHandler<MatchingEvents<E, P>>,
     options?: SubscribeOptions,
   ): Subscription {
-    return this.#transport.subscribe(pattern, handler as EventHandler, options);
+    return this.#transport.subscribe(pattern, this.#wrap(handler as EventHandler, pattern), options);
   }
 
   /**
@@ -52,7 +55,18 @@ export class EventSubscriber<E extends AnyBusEvent> {
     handler: EventHandler<UntypedEvent>,
     options?: SubscribeOptions,
   ): Subscription {
-    return this.#transport.subscribe(pattern, handler, options);
+    return this.#transport.subscribe(pattern, this.#wrap(handler, pattern), options);
+  }
+
+  /**
+   * The handler the transport gets: wrapped by the bus's tracing, when there is one. Tracing wraps
+   * handlers here, once per subscription, rather than inside every transport, so a bus without
+   * tracing dispatches exactly as before. A call the transport will refuse (no function, a
+   * pattern that is no string) is passed on unwrapped so the refusal names what was given.
+   */
+  #wrap(handler: EventHandler, pattern: string): EventHandler {
+    if (this.#tracing === undefined || typeof handler !== 'function' || typeof pattern !== 'string') return handler;
+    return this.#tracing.wrapHandler(handler, pattern);
   }
 
   /** Resolves once every queued event has been handled. */

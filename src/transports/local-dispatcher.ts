@@ -197,7 +197,7 @@ export class LocalDispatcher {
     sub.inFlight++;
     let result: void | Promise<void>;
     try {
-      result = sub.handler(event);
+      result = sub.handler(event, sub.delivery);
     } catch (e) {
       this.#fail(sub, event, e);
       this.#settle(sub);

@@ -1,6 +1,6 @@
 import type { BusEvent } from '../events/bus-event.js';
 import { BufferFullError, InvalidOptionError } from '../errors.js';
-import type { BackpressurePolicy, EventHandler, SubscriptionId } from '../transport.js';
+import type { BackpressurePolicy, Delivery, EventHandler, SubscriptionId } from '../transport.js';
 import { RingBuffer } from './ring-buffer.js';
 import { TableSubscription } from './subscription-table.js';
 
@@ -25,6 +25,8 @@ interface Waiter {
  */
 export class LocalSubscription extends TableSubscription {
   readonly queue: RingBuffer<BusEvent>;
+  /** What every handler call of this subscription is: one attempt, nothing after a failure. Shared, so dispatch allocates nothing. */
+  readonly delivery: Delivery;
   inFlight = 0;
   /** Whether it is already in the dispatcher's ready list. */
   scheduled = false;
@@ -44,6 +46,7 @@ export class LocalSubscription extends TableSubscription {
     if (!Number.isInteger(capacity) || capacity < 1) throw new InvalidOptionError('queue.capacity', 'must be an integer ≥ 1');
     if (!Number.isInteger(maxInFlight) || maxInFlight < 1) throw new InvalidOptionError('maxInFlight', 'must be an integer ≥ 1');
     this.queue = new RingBuffer<BusEvent>(capacity);
+    this.delivery = Object.freeze({ pattern, attempt: 1, onFailure: 'none' });
   }
 
   /**

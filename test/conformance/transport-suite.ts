@@ -23,6 +23,7 @@ import {
   createBus,
   matchesPattern,
   type AnyBusEvent,
+  type Delivery,
   type ErrorHook,
   type EventBus,
   type Transport,
@@ -193,6 +194,19 @@ export function describeTransport(name: string, features: TransportFeatures, cre
       expect(ok).toBe(10);
       expect(errors.filter((c) => c === 'HANDLER_FAILED')).toHaveLength(20);
       expect(reporting.stats().handlerErrors).toBeGreaterThanOrEqual(20);
+    });
+
+    it(`tells each handler its delivery: pattern, attempt 1, ${features.durable ? 'retried' : 'not retried'} on failure`, async () => {
+      const b = await fresh();
+      const got: Delivery[] = [];
+      b.subscribe('conf.*', (_e, delivery) => void got.push(delivery));
+      b.subscribe('conf.order', (_e, delivery) => void got.push(delivery));
+      await b.ready();
+      await b.emit('conf.order', { n: 1, text: '' });
+      await waitUntil(() => got.length >= 2);
+      const onFailure = features.durable ? 'retry' : 'none';
+      expect(got.map((d) => d.pattern).sort()).toEqual(['conf.*', 'conf.order']);
+      expect(got.every((d) => d.attempt === 1 && d.onFailure === onFailure)).toBe(true);
     });
 
     it('publishes batches in order', async () => {

@@ -1,4 +1,4 @@
-import { type BusEvent } from '../../index.js';
+import { type BusEvent, type FailureOutcome } from '../../index.js';
 import { describeError, HandlerError, type TableSubscription } from '../../internal.js';
 import { fullJitterDelay, type BackoffOptions } from '../backoff.js';
 
@@ -56,7 +56,7 @@ export class HandlerRunner {
     let errors: HandlerError[] = [];
     for (;;) {
       attempt++;
-      const failed = await this.#attempt(event, todo);
+      const failed = await this.#attempt(event, todo, attempt);
       todo = failed.map((f) => f.sub).filter((s) => s.active);
       if (todo.length === 0) return { ok: true, attempts: attempt };
       errors = failed.map((f) => f.error);
@@ -69,9 +69,10 @@ export class HandlerRunner {
     return { ok: false, attempts: attempt, failures: errors };
   }
 
-  async #attempt(event: BusEvent, subs: readonly TableSubscription[]): Promise<{ sub: TableSubscription; error: HandlerError }[]> {
+  async #attempt(event: BusEvent, subs: readonly TableSubscription[], attempt: number): Promise<{ sub: TableSubscription; error: HandlerError }[]> {
     const failed: { sub: TableSubscription; error: HandlerError }[] = [];
     const waits: Promise<void>[] = [];
+    const onFailure: FailureOutcome = attempt >= this.policy.maxAttempts ? 'dead-letter' : 'retry';
     for (const sub of subs) {
       const fail = (e: unknown): void => {
         this.hooks.failed();
@@ -79,7 +80,7 @@ export class HandlerRunner {
       };
       this.hooks.started();
       try {
-        const result = sub.handler(event);
+        const result = sub.handler(event, { pattern: sub.pattern, attempt, onFailure });
         if (result !== undefined && typeof (result as { then?: unknown }).then === 'function') waits.push(result.then(undefined, fail));
       } catch (e) {
         fail(e);
