@@ -5,3 +5,4 @@
 export { activeTraceContext, spanContextOf } from './trace-context.js';
 export { traced } from './traced-handler.js';
 export type { TracedOptions } from './traced-handler.js';
+export { otelMetrics, type OtelMetricsOptions } from './metrics.js';
