@@ -26,3 +26,11 @@ export type {
 export { AlertEngine } from './alerts/alert-engine.js';
 export type { AlertEngineOptions, AlertSource } from './alerts/alert-engine.js';
 export type { AlertSeverity, AnomalyRuleOptions, MatchRuleOptions, RuleOptions, RuleState, ThresholdRuleOptions } from './alerts/alert-rules.js';
+
+// Measurements for exporters (dotbus/prometheus, dotbus/otel, your own)
+export { DEFAULT_DURATION_BUCKETS, feedMeasurements } from './measurement-feed.js';
+export type { MeasurementFeedOptions, MeasurementSink, OperationLabels, PhaseLabels, ValidationErrorLabels, ValidationLabels } from './measurement-feed.js';
+export { LabelLimiter } from './label-limiter.js';
+export type { LabelLimiterOptions } from './label-limiter.js';
+export { streamGroupSeries } from './stream-groups.js';
+export type { StreamGroupInfo, StreamGroupSeries, StreamGroupSource } from './stream-groups.js';

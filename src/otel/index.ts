@@ -7,3 +7,4 @@ export { otelTracing } from './otel-tracing.js';
 export type { OtelTracingOptions } from './otel-tracing.js';
 export type { ConsumerParent } from './process-span.js';
 export { activeTraceContext, spanContextOf } from './trace-context.js';
+export { otelMetrics, type OtelMetricsOptions } from './metrics.js';

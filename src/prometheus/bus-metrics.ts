@@ -1,10 +1,11 @@
-import { Counter, Gauge, register as defaultRegistry, type Registry } from 'prom-client';
+import { Counter, Gauge, register as defaultRegistry } from 'prom-client';
 import type { DropReason, StatsSource, TransportStats } from '../index.js';
+import type { AnyRegistry } from './any-registry.js';
 
 /** Options of {@link registerBusMetrics}. */
 export interface BusMetricsOptions {
   /** Where the metrics go. @default prom-client's global registry */
-  readonly registry?: Registry;
+  readonly registry?: AnyRegistry;
   /** Prefix of every metric name. @default 'dotbus_' */
   readonly prefix?: string;
   /** Value of the `bus` label, to tell several buses of one process apart. @default 'default' */
@@ -46,7 +47,7 @@ const METRICS: readonly MetricSpec[] = [
 ];
 
 /** The buses registered on one (registry, prefix): the metrics read all of them at scrape time. */
-const sets = new WeakMap<Registry, Map<string, Map<string, StatsSource>>>();
+const sets = new WeakMap<AnyRegistry, Map<string, Map<string, StatsSource>>>();
 
 /**
  * Exposes a bus's (or transport's) counters as Prometheus metrics, read from `stats()` at scrape
@@ -84,7 +85,7 @@ export function registerBusMetrics(source: StatsSource, options: BusMetricsOptio
   };
 }
 
-function createMetrics(registry: Registry, prefix: string, buses: ReadonlyMap<string, StatsSource>): void {
+function createMetrics(registry: AnyRegistry, prefix: string, buses: ReadonlyMap<string, StatsSource>): void {
   const snapshot = (): [string, Stats][] => [...buses].map(([bus, source]) => [bus, source.stats() as unknown as Stats]);
   for (const spec of METRICS) {
     const config = { name: prefix + spec.name, help: spec.help, labelNames: ['bus'], registers: [registry] };

@@ -1,8 +1,9 @@
 import type { CommandModule } from '../command-module.js';
 import { demoCommand } from './demo.js';
+import { metricsCommand } from './metrics.js';
 import { publishCommand } from './publish.js';
 import { replayCommand } from './replay.js';
 import { tailCommand } from './tail.js';
 
 /** Every `dotbus` sub-command, in `--help` order. Add a new command's module here. */
-export const COMMANDS: readonly CommandModule[] = [demoCommand, tailCommand, publishCommand, replayCommand];
+export const COMMANDS: readonly CommandModule[] = [demoCommand, tailCommand, publishCommand, replayCommand, metricsCommand];

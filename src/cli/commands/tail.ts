@@ -8,6 +8,7 @@ import { printerOf, type EventFormat } from '../event-line.js';
 import { addEventsOption, loadEvents, type EventsFlags } from '../events-module.js';
 import type { CliIO } from '../io.js';
 import { escapeControls } from '../terminal-text.js';
+import { untilStopped } from '../until-stopped.js';
 
 interface TailFlags extends ConnectionFlags, EventsFlags {
   readonly format: EventFormat;
@@ -66,21 +67,4 @@ async function runTail(pattern: string, flags: TailFlags, io: CliIO): Promise<vo
   } finally {
     await open.close();
   }
-}
-
-/**
- * Resolves on Ctrl-C, SIGTERM, or when stdout is closed (`dotbus tail … | head`): all are a normal
- * end of tailing, so the command then exits 0.
- */
-function untilStopped(): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      process.off('SIGINT', done);
-      process.off('SIGTERM', done);
-      resolve();
-    };
-    process.once('SIGINT', done);
-    process.once('SIGTERM', done);
-    process.stdout.once('error', done);
-  });
 }

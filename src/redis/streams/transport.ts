@@ -11,6 +11,7 @@ import {
   type TransportContext,
 } from '../../index.js';
 import { ConnectionError, describeError, SubscriptionTable, TableSubscription } from '../../internal.js';
+import type { StreamGroupInfo } from '../../monitoring/index.js';
 import type { ConnectionMonitor, ConnectionStatus } from '../connection-monitor.js';
 import { producerIdOf, RedisTransportShell } from '../transport-shell.js';
 import { RedisStreamsConsumer } from './consumer.js';
@@ -23,6 +24,7 @@ import { OnceCommitter, type CommitOnceOptions } from './commit-once.js';
 import { StreamsCounters } from './counters.js';
 import { DeadLetterWriter } from './dead-letter.js';
 import { EntryProcessor } from './entry-processor.js';
+import { readStreamGroups } from './group-info.js';
 import { HandlerRunner } from './handler-runner.js';
 import { StreamKeys } from './keys.js';
 import { StreamSettler } from './settler.js';
@@ -88,6 +90,7 @@ export class RedisStreamsTransport implements Transport {
   readonly #local: HandlerRunner;
   readonly #committer: OnceCommitter;
   readonly #deadLetters: DeadLetterWriter;
+  readonly #groupInfo: () => Promise<StreamGroupInfo[]>;
 
   constructor(options: RedisStreamsOptions = {}) {
     this.#options = options;
@@ -114,6 +117,7 @@ export class RedisStreamsTransport implements Transport {
       },
     });
     this.#consumer = this.#makeConsumer(cmd, reader);
+    this.#groupInfo = () => readStreamGroups(cmd.client, this.keys);
     this.#committer = new OnceCommitter(cmd.client, this.keys, this.settings.group, this.settings.idempotencyTtlMs ?? COMMIT_TTL_MS);
     this.#local = new HandlerRunner({ maxAttempts: 1, backoff: this.settings.retryBackoff }, this.#hooks());
   }
@@ -257,6 +261,18 @@ export class RedisStreamsTransport implements Transport {
     await this.#consumer.close(timeout);
     for (const sub of this.#subs.all()) this.#subs.release(sub);
     await this.#producer.close(timeout);
+  }
+
+  /**
+   * Every consumer group of this namespace's stream as Redis reports it now (members, pending
+   * entries, lag, age of the oldest pending entry), read on the command connection: for
+   * `dotbus/prometheus`'s `registerStreamMetrics` and `dotbus/otel`'s `otelMetrics` at scrape time.
+   * @returns no groups while the stream doesn't exist; rejects when Redis is unreachable or refuses
+   * `XINFO`, `XPENDING` or `TIME`.
+   */
+  groupInfo(): Promise<StreamGroupInfo[]> {
+    if (this.#shell.closed) return Promise.reject(this.#shell.closedError());
+    return this.#groupInfo();
   }
 
   /** Counters of this member and its producer (see {@link RedisStreamsStats}). */
