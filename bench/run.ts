@@ -8,6 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { aggregateThroughput } from './cases/aggregate.js';
 import { memoryBounded } from './cases/bounded.js';
 import { codecDecode, codecEncode, coordinatorNoop, noopPublish } from './cases/core.js';
 import { memoryAsyncPeer, memoryExact, memoryFanout, memoryNodeEvents, memoryWildcard } from './cases/memory.js';
@@ -26,6 +27,7 @@ export const CASES: readonly { readonly name: string; readonly run: (cfg: BenchC
   { name: 'codec.encode', run: codecEncode },
   { name: 'codec.decode', run: codecDecode },
   { name: 'coordinator.noop', run: coordinatorNoop },
+  { name: 'aggregate.throughput', run: aggregateThroughput },
   { name: 'redis.pubsub.throughput', run: redisPubSubThroughput },
   { name: 'redis.pubsub.latency', run: redisPubSubLatency },
   { name: 'redis.streams.throughput', run: redisStreamsThroughput },

@@ -1,5 +1,5 @@
 /**
- * dotbus/monitoring: performance coordination, validation monitoring, and alerting.
+ * dotbus/monitoring: performance coordination, validation monitoring, alerting and windowed aggregation.
  *
  * Uses core only through `../index.js` and `../internal.js`; loads nothing heavy.
  */
@@ -26,3 +26,9 @@ export type {
 export { AlertEngine } from './alerts/alert-engine.js';
 export type { AlertEngineOptions, AlertSource } from './alerts/alert-engine.js';
 export type { AlertSeverity, AnomalyRuleOptions, MatchRuleOptions, RuleOptions, RuleState, ThresholdRuleOptions } from './alerts/alert-rules.js';
+
+// Windowed aggregation
+export { WindowAggregator } from './aggregation/window-aggregator.js';
+export type { AggregatorSource, AggregatorStats } from './aggregation/window-aggregator.js';
+export type { WindowAggregatorOptions } from './aggregation/aggregator-options.js';
+export type { GroupPath, PathsTo, ValuePath } from './aggregation/field-path.js';
