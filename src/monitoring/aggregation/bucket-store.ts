@@ -61,17 +61,17 @@ export class BucketStore {
     }
   }
 
-  /** For each 0-based `rank` (< `total`), the key of the value of that rank in ascending key order; one pass over the buckets. */
-  keysAtRanks(ranks: readonly number[]): number[] {
-    const order = ranks.map((_, i) => i).sort((x, y) => ranks[x]! - ranks[y]!);
-    const keys = new Array<number>(ranks.length).fill(this.#hi);
+  /** The key of the value of 0-based `rank` (< `total`) in ascending key order. */
+  keyAtRank(rank: number): number {
+    const counts = this.#counts;
+    const base = this.#base;
+    const last = this.#hi - base;
     let seen = 0;
-    let next = 0;
-    for (let key = this.#lo; key <= this.#hi && next < order.length; key++) {
-      seen += this.#counts[key - this.#base]!;
-      while (next < order.length && seen > ranks[order[next]!]!) keys[order[next++]!] = key;
+    for (let i = this.#lo - base; i <= last; i++) {
+      seen += counts[i]!;
+      if (seen > rank) return i + base;
     }
-    return keys;
+    return this.#hi;
   }
 
   /** Forgets every count, keeping the allocated buckets for reuse. */

@@ -50,36 +50,67 @@ export type ValuePath<E extends AnyBusEvent> = E extends AnyBusEvent
 /** Keys no path may name: reading them would reach the prototype chain, not the event. */
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** Reads one field of an event; `undefined` where the path leaves the event's objects. */
+export type FieldReader = (event: AnyBusEvent) => unknown;
+
 /**
- * A reader of one dotted path of an event, built once: `undefined` where the path leaves the
- * objects of the event.
+ * The reader of the `value` path.
  *
- * @remarks No own-property check: the keys that reach the prototype chain's internals are refused
- * here, and every other inherited property is a function, which callers treat as absent (they
- * want strings, numbers or booleans). That keeps a read to plain property loads on the hot path.
+ * @remarks `valueReader` and {@link groupReader} are the same but for their `data.<field>`
+ * reader, written twice on purpose: each literal is its own property-load site in V8, so the one
+ * sees only value fields and the other only group fields, and both stay fast (a single shared
+ * site would see every key and turn megamorphic). That read is the hot path of an aggregation.
  * @throws {@link InvalidOptionError} for an empty segment or a forbidden key.
  */
-export function pathReader(option: string, path: string): (event: AnyBusEvent) => unknown {
+export function valueReader(path: string): FieldReader {
+  const segments = checkedSegments('value', path);
+  const key = segments[1]!;
+  if (segments.length === 2 && segments[0] === 'data') {
+    return (event) => {
+      const data = event.data;
+      return typeof data === 'object' && data !== null ? (data as Record<string, unknown>)[key] : undefined;
+    };
+  }
+  return genericReader(segments);
+}
+
+/** The reader of one `groupBy` path (see {@link valueReader}). */
+export function groupReader(path: string): FieldReader {
+  const segments = checkedSegments('groupBy', path);
+  const key = segments[1]!;
+  if (segments.length === 2 && segments[0] === 'data') {
+    return (event) => {
+      const data = event.data;
+      return typeof data === 'object' && data !== null ? (data as Record<string, unknown>)[key] : undefined;
+    };
+  }
+  return genericReader(segments);
+}
+
+/**
+ * The segments of a dotted path, checked.
+ *
+ * @remarks Readers make no own-property check: the keys that reach the prototype chain's
+ * internals are refused here, and every other inherited property is a function, which callers
+ * treat as absent (they want strings, numbers or booleans).
+ */
+function checkedSegments(option: string, path: string): string[] {
   const segments = path.split('.');
   for (const s of segments) {
     if (s === '' || FORBIDDEN.has(s)) {
       throw new InvalidOptionError(option, `${JSON.stringify(path)} is no field path: use dotted field names such as 'data.operation'`);
     }
   }
-  // Paths are read once per event: the usual `data.<field>` gets a reader whose first load is a
-  // constant property (fast), and one- and two-segment paths get loop-free readers.
-  const [a, b] = segments as [string, string];
-  if (segments.length === 2 && a === 'data') return (event) => prop(event.data, b);
-  if (segments.length === 1) return (event) => prop(event, a);
-  if (segments.length === 2) return (event) => prop(prop(event, a), b);
-  return (event) => {
-    let value: unknown = event;
-    for (let i = 0; i < segments.length && value !== undefined; i++) value = prop(value, segments[i]!);
-    return value;
-  };
+  return segments;
 }
 
-/** `value[key]` if `value` is an object, else `undefined`. */
-function prop(value: unknown, key: string): unknown {
-  return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined;
+function genericReader(segments: readonly string[]): FieldReader {
+  return (event) => {
+    let value: unknown = event;
+    for (let i = 0; i < segments.length; i++) {
+      if (typeof value !== 'object' || value === null) return undefined;
+      value = (value as Record<string, unknown>)[segments[i]!];
+    }
+    return value;
+  };
 }

@@ -1,5 +1,5 @@
 import type { AnyBusEvent } from '../../index.js';
-import { pathReader } from './field-path.js';
+import { groupReader, type FieldReader } from './field-path.js';
 
 /**
  * The group of an event: a key to find it by and the labels its windows carry, read from the
@@ -7,11 +7,11 @@ import { pathReader } from './field-path.js';
  * missing fields included, is absent: left out of the labels, distinct from every text in the key.
  */
 export class GroupKey {
-  readonly #paths: readonly { readonly path: string; readonly read: (event: AnyBusEvent) => unknown }[];
+  readonly #paths: readonly { readonly path: string; readonly read: FieldReader }[];
 
   /** @throws {@link InvalidOptionError} (option `groupBy`) for a malformed path. */
   constructor(paths: readonly string[]) {
-    this.#paths = paths.map((path) => ({ path, read: pathReader('groupBy', path) }));
+    this.#paths = paths.map((path) => ({ path, read: groupReader(path) }));
   }
 
   /** No path: one group; one path: its text itself (`undefined` when absent); several: length-prefixed texts, unambiguous. */

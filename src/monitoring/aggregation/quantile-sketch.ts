@@ -103,26 +103,21 @@ export class QuantileSketch {
     return this.quantiles([q])[0]!;
   }
 
-  /** {@link quantile} of each of `qs`, in one pass over each sign's buckets. */
+  /** {@link quantile} of each of `qs`. */
   quantiles(qs: readonly number[]): number[] {
-    const out = qs.map(() => NaN);
+    const out = new Array<number>(qs.length).fill(NaN);
     if (this.#count === 0) return out;
     const negatives = this.#negative.total;
     const firstPositive = negatives + this.#zeros;
-    const neg: { i: number; rank: number }[] = [];
-    const pos: { i: number; rank: number }[] = [];
-    qs.forEach((q, i) => {
-      if (!(q >= 0 && q <= 1)) return;
+    for (let i = 0; i < qs.length; i++) {
+      const q = qs[i]!;
+      if (!(q >= 0 && q <= 1)) continue;
       const rank = Math.floor(q * (this.#count - 1));
       // Negatives are stored by magnitude: the most negative value has the highest rank there.
-      if (rank < negatives) neg.push({ i, rank: negatives - 1 - rank });
+      if (rank < negatives) out[i] = this.#clamp(-this.#answer(this.#negative.keyAtRank(negatives - 1 - rank)));
       else if (rank < firstPositive) out[i] = 0;
-      else pos.push({ i, rank: rank - firstPositive });
-    });
-    const negKeys = this.#negative.keysAtRanks(neg.map((r) => r.rank));
-    neg.forEach((r, j) => (out[r.i] = this.#clamp(-this.#answer(negKeys[j]!))));
-    const posKeys = this.#positive.keysAtRanks(pos.map((r) => r.rank));
-    pos.forEach((r, j) => (out[r.i] = this.#clamp(this.#answer(posKeys[j]!))));
+      else out[i] = this.#clamp(this.#answer(this.#positive.keyAtRank(rank - firstPositive)));
+    }
     return out;
   }
 

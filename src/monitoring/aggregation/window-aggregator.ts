@@ -10,7 +10,7 @@ import type {
 } from '../../index.js';
 import { warnOnError } from '../../internal.js';
 import { aggregatorSettings, quantileKey, type AggregatorSettings, type WindowAggregatorOptions } from './aggregator-options.js';
-import { pathReader } from './field-path.js';
+import { valueReader, type FieldReader } from './field-path.js';
 import { GroupKey } from './group-key.js';
 import { GroupTable } from './group-table.js';
 import { closeWindows, paneAt } from './group-windows.js';
@@ -93,7 +93,7 @@ export class WindowAggregator<E extends AnyBusEvent = AnyBusEvent, P extends str
   readonly #context: WindowContext;
   readonly #publisher: WindowPublisher;
   readonly #now: () => number;
-  readonly #value: ((event: AnyBusEvent) => unknown) | undefined;
+  readonly #value: FieldReader | undefined;
   readonly #groupKey: GroupKey;
   readonly #groups: GroupTable<string | undefined, Group>;
   readonly #pool: PanePool;
@@ -125,7 +125,7 @@ export class WindowAggregator<E extends AnyBusEvent = AnyBusEvent, P extends str
   constructor(source: AggregatorSource<E>, pattern: KnownPattern<P, E, SourceHint>, options: WindowAggregatorOptions<MatchingEvents<E, P>>) {
     this.#settings = aggregatorSettings(options);
     const value = options.value;
-    this.#value = typeof value === 'string' ? pathReader('value', value) : (value as ((event: AnyBusEvent) => unknown) | undefined);
+    this.#value = typeof value === 'string' ? valueReader(value) : (value as FieldReader | undefined);
     this.#groupKey = new GroupKey(options.groupBy ?? []);
     this.#context = {
       settings: this.#settings,

@@ -1,4 +1,5 @@
 import type { MetricsWindowEvent } from '../../index.js';
+import { formatIsoTime } from '../../internal.js';
 import type { AggregatorSettings } from './aggregator-options.js';
 import type { Pane } from './pane.js';
 
@@ -33,8 +34,8 @@ export function windowData(
     aggregation: name,
     pattern: context.pattern,
     group,
-    start: new Date(end - windowMs).toISOString(),
-    end: new Date(end).toISOString(),
+    start: formatIsoTime(end - windowMs),
+    end: formatIsoTime(end),
     windowMs,
     slideMs,
     count: pane.count,
