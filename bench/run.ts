@@ -8,6 +8,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { aggregateThroughput } from './cases/aggregate.js';
 import { memoryBounded } from './cases/bounded.js';
 import { gapTrackerEvict } from './cases/gap-tracker.js';
 import { codecDecode, codecEncode, coordinatorNoop, noopPublish } from './cases/core.js';
@@ -30,6 +31,7 @@ export const CASES: readonly { readonly name: string; readonly run: (cfg: BenchC
   { name: 'coordinator.noop', run: coordinatorNoop },
   { name: 'otel.off', run: otelOff },
   { name: 'otel.on', run: otelOn },
+  { name: 'aggregate.throughput', run: aggregateThroughput },
   { name: 'redis.pubsub.throughput', run: redisPubSubThroughput },
   { name: 'redis.pubsub.latency', run: redisPubSubLatency },
   { name: 'redis.streams.throughput', run: redisStreamsThroughput },

@@ -35,6 +35,7 @@ export { ValidationEvent, FieldErrorSchema, ValidationStatusSchema } from './eve
 export type { FieldError } from './events/builtin/validation-event.js';
 export { SystemHealthEvent, SystemErrorEvent } from './events/builtin/system-events.js';
 export { AlertEvent } from './events/builtin/alert-event.js';
+export { MetricsWindowEvent } from './events/builtin/metrics-window-event.js';
 export { FieldPath, FieldPathSchema } from './events/builtin/field-path.js';
 export type { FieldPathSegment } from './events/builtin/field-path.js';
 export { ResourceUsageSchema } from './events/builtin/resource-usage.js';

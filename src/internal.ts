@@ -16,6 +16,7 @@ export { MAX_PRODUCER_ID_LENGTH } from './codec/attributes.js';
 // Codec
 export { parseUntrustedJson, strictUtf8 } from './codec/safe-json.js';
 export { producerIdIssue } from './codec/attributes.js';
+export { formatIsoTime } from './codec/iso-time.js';
 
 // Receipts and observers
 export { RECEIPT, RECEIPT_PROMISE } from './transport.js';

@@ -69,6 +69,12 @@ function detail(event: AnyBusEvent): Piece[] {
       const colour = builtIn.eventType === 'alert.resolved' ? 'green' : d.severity === 'critical' ? 'red' : 'yellow';
       return [[colour, `${d.rule} [${d.severity}] ${d.message}`]];
     }
+    case 'metrics.window.closed': {
+      const d = builtIn.data;
+      const group = Object.entries(d.group).map(([k, v]) => `${k}=${v}`).join(' ');
+      const quantiles = Object.entries(d.quantiles ?? {}).map(([k, v]) => ` ${k}=${v.toPrecision(4)}`).join('');
+      return [`${d.aggregation}${group === '' ? '' : ` {${group}}`} n=${d.count} rate=${d.rate.toPrecision(4)}/s${quantiles}`];
+    }
     default: {
       const d = builtIn.data;
       return ['detail' in d ? `${d.component} ${d.status} ${d.detail}` : `${d.component} ${d.code} ${d.message}`];

@@ -1,5 +1,5 @@
 /**
- * dotbus/monitoring: performance coordination, validation monitoring, and alerting.
+ * dotbus/monitoring: performance coordination, validation monitoring, alerting and windowed aggregation.
  *
  * Uses core only through `../index.js` and `../internal.js`; loads nothing heavy.
  */
@@ -34,3 +34,9 @@ export { LabelLimiter } from './label-limiter.js';
 export type { LabelLimiterOptions } from './label-limiter.js';
 export { streamGroupSeries } from './stream-groups.js';
 export type { StreamGroupInfo, StreamGroupSeries, StreamGroupSource } from './stream-groups.js';
+
+// Windowed aggregation
+export { WindowAggregator } from './aggregation/window-aggregator.js';
+export type { AggregatorSource, AggregatorStats } from './aggregation/window-aggregator.js';
+export type { WindowAggregatorOptions } from './aggregation/aggregator-options.js';
+export type { GroupPath, PathsTo, ValuePath } from './aggregation/field-path.js';

@@ -1,5 +1,6 @@
 import {
   AlertEvent,
+  MetricsWindowEvent,
   PerformanceEvent,
   SystemErrorEvent,
   SystemHealthEvent,
@@ -64,5 +65,29 @@ export function builtInSamples(): BuiltInEvent[] {
   const alerts = AlertEvent.types.map((t) =>
     AlertEvent.create(t, { rule: 'slow-ops', severity: 'critical', kind: 'anomaly', message: '500 is 40σ off', pattern: 'performance.*', eventType: 'performance.operation.complete', eventId: 'e-1', value: 500, mean: 10.25, stdDev: 0.125 }),
   );
-  return [...perf, ...validation, ...health, ...errors, ...alerts];
+  const window = MetricsWindowEvent.create(
+    {
+      aggregation: 'operations',
+      pattern: 'performance.operation.complete',
+      field: 'data.durationMs',
+      group: { 'data.operation': 'validate', 'data.phase': 'schema' },
+      start: '2024-05-01T12:00:00.000Z',
+      end: '2024-05-01T12:00:10.000Z',
+      windowMs: 10_000,
+      slideMs: 5_000,
+      count: 3,
+      rate: 0.3,
+      sum: 37.5,
+      min: 0.25,
+      max: 30,
+      mean: 12.5,
+      quantiles: { p50: 7.25, p95: 29.9, p99: 29.9 },
+      relativeAccuracy: 0.01,
+      lateEvents: 1,
+      futureEvents: 0,
+      evictedGroups: 0,
+    },
+    { timestamp: new Date('2024-05-01T12:00:10.000Z') },
+  );
+  return [...perf, ...validation, ...health, ...errors, ...alerts, window];
 }
