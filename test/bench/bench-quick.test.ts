@@ -19,8 +19,8 @@ interface Results {
 
 const EXPECTED_CASES = [
   'noop.publish', 'memory.exact', 'memory.node-events', 'memory.async-peer', 'memory.wildcard-1000',
-  'memory.fanout-scaling', 'codec.encode', 'codec.decode', 'coordinator.noop', 'otel.off', 'otel.on', 'redis.pubsub.throughput',
-  'redis.pubsub.latency', 'redis.streams.throughput', 'redis.publish.down', 'memory.bounded',
+  'memory.fanout-scaling', 'codec.encode', 'codec.decode', 'coordinator.noop', 'otel.off', 'otel.on', 'aggregate.throughput', 'redis.pubsub.throughput',
+  'redis.pubsub.latency', 'redis.streams.throughput', 'redis.publish.down', 'redis.gap-tracker.evict', 'memory.bounded',
 ];
 
 describe('bench --quick', () => {
