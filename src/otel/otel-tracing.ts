@@ -1,4 +1,5 @@
-import { trace, type TracerProvider } from '@opentelemetry/api';
+import { metrics, trace, type MeterProvider, type TracerProvider } from '@opentelemetry/api';
+import { MessagingDurations } from './durations.js';
 import { InvalidOptionError } from '../internal.js';
 import type { BusTracing } from '../index.js';
 import { processSpans, type ConsumerParent } from './process-span.js';
@@ -17,6 +18,12 @@ export interface OtelTracingOptions {
    * @default 'parent'
    */
   readonly consumerParent?: ConsumerParent;
+  /**
+   * Where the conventions' duration histograms go: `messaging.process.duration` (each handler
+   * call) and `messaging.client.operation.duration` (each send), in seconds.
+   * @default the global meter provider when `otelTracing()` is called (`metrics.getMeterProvider()`; the API has no proxy for metrics, so register the SDK first)
+   */
+  readonly meterProvider?: MeterProvider;
 }
 
 const MODES: readonly ConsumerParent[] = ['parent', 'link'];
@@ -44,8 +51,9 @@ export function otelTracing(options: OtelTracingOptions = {}): BusTracing {
   if (!MODES.includes(mode)) throw new InvalidOptionError('consumerParent', `must be one of ${MODES.join(', ')}`);
   // The global provider is a proxy: a tracer taken from it now follows an SDK registered later.
   const tracer = (options.tracerProvider ?? trace.getTracerProvider()).getTracer('dotbus', undefined, { schemaUrl: SCHEMA_URL });
+  const durations = new MessagingDurations(options.meterProvider ?? metrics.getMeterProvider());
   return {
-    startSend: (send) => startSendSpan(tracer, send),
-    wrapHandler: (handler, pattern) => processSpans(tracer, mode, handler, pattern),
+    startSend: (send) => startSendSpan(tracer, send, durations),
+    wrapHandler: (handler, pattern) => processSpans(tracer, mode, handler, pattern, durations),
   };
 }

@@ -1,5 +1,6 @@
 import { context, SpanKind, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { AnyBusEvent, Delivery, EventHandler } from '../index.js';
+import type { MessagingDurations } from './durations.js';
 import { ATTR_DEAD_LETTER_REASON, EVENT_DEAD_LETTER, markFailed } from './semconv.js';
 import { spanContextOf } from './trace-context.js';
 
@@ -17,24 +18,33 @@ export type ConsumerParent = 'parent' | 'link';
  * trace context starts a new trace. The wrapper returns what the handler returns and rethrows its
  * failures unchanged, so the bus still isolates, counts and reports them.
  */
-export function processSpans(tracer: Tracer, mode: ConsumerParent, handler: EventHandler, pattern: string): EventHandler {
+export function processSpans(tracer: Tracer, mode: ConsumerParent, handler: EventHandler, pattern: string, durations: MessagingDurations): EventHandler {
   return (event: AnyBusEvent, delivery: Delivery | undefined) => {
+    const started = performance.now();
     const { span, current } = startProcessSpan(tracer, mode, event, pattern, delivery);
+    const fail = (e: unknown): void => {
+      failed(span, e, delivery);
+      durations.processed(event.eventType, pattern, started, e);
+    };
     let result: void | Promise<void>;
     try {
       result = context.with(current, handler, undefined, event, delivery as Delivery);
     } catch (e) {
-      failed(span, e, delivery);
+      fail(e);
       throw e;
     }
     if (result === undefined || typeof (result as { then?: unknown }).then !== 'function') {
       span.end();
+      durations.processed(event.eventType, pattern, started);
       return result;
     }
     return result.then(
-      () => span.end(),
+      () => {
+        span.end();
+        durations.processed(event.eventType, pattern, started);
+      },
       (e: unknown) => {
-        failed(span, e, delivery);
+        fail(e);
         throw e;
       },
     );

@@ -1,5 +1,6 @@
 import { context, SpanKind, trace, type Attributes, type Context, type Link, type Span, type Tracer } from '@opentelemetry/api';
 import type { PublishReceipt, SendSpan, SendStart, TraceContext } from '../index.js';
+import type { MessagingDurations } from './durations.js';
 import { ATTR_BATCH_COUNT, ATTR_DESTINATION_NAME, ATTR_MESSAGE_ID, ATTR_PUBLISH_STATUS, markFailed } from './semconv.js';
 import { spanContextOf, traceContextOf } from './trace-context.js';
 
@@ -10,7 +11,8 @@ import { spanContextOf, traceContextOf } from './trace-context.js';
  * context; `CLIENT` when every event brought its own (the application's context, kept as is),
  * and then the span links to those contexts.
  */
-export function startSendSpan(tracer: Tracer, send: SendStart): SendSpan {
+export function startSendSpan(tracer: Tracer, send: SendStart, durations: MessagingDurations): SendSpan {
+  const started = performance.now();
   let links: Link[] | undefined;
   for (const carried of send.carried) {
     const linked = spanContextOf(carried);
@@ -30,7 +32,7 @@ export function startSendSpan(tracer: Tracer, send: SendStart): SendSpan {
   const name = send.eventType === undefined ? 'send' : `send ${send.eventType}`;
   const parent = context.active();
   const span = tracer.startSpan(name, links === undefined ? { kind, attributes } : { kind, attributes, links }, parent);
-  return new OtelSendSpan(span, parent, send.batch);
+  return new OtelSendSpan(span, parent, send.batch, (error) => durations.sent(send.eventType, started, error));
 }
 
 /** @see {@link SendSpan} */
@@ -41,6 +43,7 @@ class OtelSendSpan implements SendSpan {
     private readonly span: Span,
     private readonly parent: Context,
     private readonly batch: boolean,
+    private readonly measure: (error: unknown) => void,
   ) {
     this.traceContext = traceContextOf(span.spanContext());
   }
@@ -57,5 +60,6 @@ class OtelSendSpan implements SendSpan {
     const failed = receipts.find((r) => r.status === 'failed');
     if (failed !== undefined) markFailed(span, failed.error);
     span.end();
+    this.measure(failed?.error);
   }
 }
