@@ -165,3 +165,14 @@ describe('iso-time: RFC 3339 for real', () => {
     }), { numRuns: 5_000 });
   });
 });
+
+describe('iso-time: formatting over the whole range', () => {
+  it('writes every instant of years 0000–9999 as Date#toISOString does, padding short years', () => {
+    fc.assert(fc.property(fc.integer({ min: MIN_MS, max: END_MS - 1 }), (ms) => {
+      expect(formatIsoTime(ms)).toBe(new Date(ms).toISOString());
+    }), { numRuns: 5_000 });
+    for (const ms of [MIN_MS, -1, 0, Date.UTC(999, 11, 31, 23, 59, 59, 999), Date.parse('0099-01-01T00:00:00.000Z'), END_MS - 1, END_MS, 1.5, -0.5]) {
+      expect(formatIsoTime(ms), String(ms)).toBe(new Date(ms).toISOString());
+    }
+  });
+});

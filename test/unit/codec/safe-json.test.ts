@@ -1,0 +1,71 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseUntrustedJson, strictUtf8 } from '../../../src/codec/safe-json.js';
+
+const nested = (depth: number, open = '[', close = ']', inner = ''): string => `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
+
+describe('parseUntrustedJson: depth', () => {
+  it('accepts 256 levels of arrays or objects and refuses 257', () => {
+    expect(parseUntrustedJson(nested(256))).toMatchObject({ ok: true });
+    expect(parseUntrustedJson(nested(257))).toEqual({ ok: false, reason: 'too-deep', detail: 'nested more than 256 levels deep' });
+    const objects = (depth: number): string => `${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}`;
+    expect(parseUntrustedJson(objects(256))).toMatchObject({ ok: true });
+    expect(parseUntrustedJson(objects(257))).toMatchObject({ ok: false, reason: 'too-deep' });
+  });
+
+  it('counts brackets outside strings only, escaped quotes included, and closing brackets lower the depth', () => {
+    const inString = JSON.stringify({ s: `\\"${'['.repeat(1_000)}` });
+    expect(parseUntrustedJson(inString)).toEqual({ ok: true, value: { s: `\\"${'['.repeat(1_000)}` } });
+    const quoteThenBrackets = JSON.stringify(['"', '['.repeat(600)]);
+    expect(parseUntrustedJson(quoteThenBrackets)).toMatchObject({ ok: true });
+    // Many shallow siblings are long but never deep.
+    const wide = `[${Array.from({ length: 300 }, () => '[[]]').join(',')}]`;
+    expect(parseUntrustedJson(wide)).toMatchObject({ ok: true });
+    // Deep after a string with brackets: still found.
+    expect(parseUntrustedJson(`["]]]]", ${nested(257)}]`)).toMatchObject({ ok: false, reason: 'too-deep' });
+  });
+
+  it('agrees with JSON.parse on every JSON value within the bound that has no forbidden key', () => {
+    fc.assert(fc.property(fc.jsonValue({ maxDepth: 8 }), (v) => {
+      const text = JSON.stringify(v);
+      fc.pre(!/"(__proto__|constructor|prototype)":/.test(text));
+      expect(parseUntrustedJson(text)).toEqual({ ok: true, value: JSON.parse(text) });
+    }), { numRuns: 500 });
+  });
+});
+
+describe('parseUntrustedJson: keys that reach a prototype', () => {
+  it.each([['__proto__'], ['constructor'], ['prototype']])('refuses %s as a key at any depth, spelled out or escaped', (key) => {
+    const detail = `key ${JSON.stringify(key)} is not allowed anywhere in a message`;
+    expect(parseUntrustedJson(`{"${key}":1}`)).toEqual({ ok: false, reason: 'forbidden-key', detail });
+    expect(parseUntrustedJson(`{"a":[{"b":{"${key}":{}}}]}`)).toEqual({ ok: false, reason: 'forbidden-key', detail });
+    const escaped = `\\u${key.charCodeAt(0).toString(16).padStart(4, '0')}${key.slice(1)}`;
+    expect(parseUntrustedJson(`{"${escaped}":1}`)).toEqual({ ok: false, reason: 'forbidden-key', detail });
+  });
+
+  it('names the first forbidden key, and lets the words through as values or inside longer keys', () => {
+    expect(parseUntrustedJson('{"constructor":1,"__proto__":2}')).toMatchObject({ detail: 'key "constructor" is not allowed anywhere in a message' });
+    expect(parseUntrustedJson('{"a":"__proto__","b":["constructor","prototype"],"prototypes":1,"\\u0063":2}')).toEqual({
+      ok: true, value: { a: '__proto__', b: ['constructor', 'prototype'], prototypes: 1, c: 2 },
+    });
+  });
+
+  it('reports malformed JSON with the parser\'s reason, on the fast and the careful path alike', () => {
+    for (const text of ['{', '{"a":}', '', 'undefined', '{"constructor":', '[1,]']) {
+      const r = parseUntrustedJson(text);
+      expect(r.ok, text).toBe(false);
+      if (!r.ok) {
+        expect(r.reason).toBe('malformed-json');
+        expect(r.detail).not.toBe('');
+      }
+    }
+  });
+});
+
+describe('strictUtf8', () => {
+  it('decodes UTF-8, keeps a byte-order mark, and refuses anything else instead of writing U+FFFD', () => {
+    expect(strictUtf8(Buffer.from('héllo 😀', 'utf8'))).toBe('héllo 😀');
+    expect(strictUtf8(Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]))).toBe('\ufeff{}');
+    for (const bad of [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0x7b, 0x80, 0x7d]]) expect(strictUtf8(Uint8Array.from(bad)), String(bad)).toBeUndefined();
+  });
+});
