@@ -5,9 +5,9 @@ import tseslint from 'typescript-eslint';
 /** Heavy dependencies and the one folder that may import each (the rest never loads them). */
 const HEAVY = { ioredis: 'src/redis', 'prom-client': 'src/prometheus', '@opentelemetry/api': 'src/otel' };
 /** The subpath folders: each uses core only through `index.js` (public) or `internal.js` (plumbing). */
-const SUBPATHS = ['redis', 'monitoring', 'otel', 'prometheus', 'cli'];
+const SUBPATHS = ['redis', 'monitoring', 'otel', 'prometheus', 'schema', 'cli'];
 /** Core's modules, which a subpath must not import directly. */
-const CORE = ['events/*', 'codec/*', 'patterns/*', 'transports/*', 'frontends/*', 'testing/*', 'errors.js', 'transport.js', 'observer.js', 'bus-views.js'];
+const CORE = ['events/*', 'codec/*', 'patterns/*', 'transports/*', 'frontends/*', 'testing/*', 'errors.js', 'namespace.js', 'transport.js', 'observer.js', 'bus-views.js'];
 /** `p` as seen from one, two or three folders below `src/`. */
 const fromBelow = (p) => ['../', '../../', '../../../'].map((up) => up + p);
 

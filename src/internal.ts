@@ -7,6 +7,9 @@
 // Events
 export { assertEventType } from './events/event-type.js';
 export { FrozenDate } from './events/freeze.js';
+export { dataSchemaUri, DATA_SCHEMA_PREFIX } from './events/data-schema.js';
+export { majorOf } from './events/version.js';
+export { checkNamespace, DEFAULT_NAMESPACE } from './namespace.js';
 
 // Defaults
 export { DEFAULT_SOURCE } from './events/define-event.js';

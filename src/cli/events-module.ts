@@ -6,7 +6,7 @@ import { BUILT_IN_EVENTS, EventRegistry, type AnyEventDefinition } from '../inde
 import { describeError, quote } from '../internal.js';
 import { CliError, EXIT_USAGE, oneLine } from './cli-error.js';
 
-/** The `--events` flag of `tail`, `publish` and `replay`. */
+/** The `--events` flag of `tail`, `publish`, `replay` and `schema`. */
 export interface EventsFlags {
   /** A JS or TS module exporting the application's event definitions. */
   readonly events?: string;
@@ -37,13 +37,25 @@ export function addEventsOption(command: Command): Command {
  * module without definitions or definitions that clash; (exit 1) for a module that fails to load.
  */
 export async function loadEvents(flags: EventsFlags): Promise<readonly AnyEventDefinition[]> {
+  return (await loadEventsModule(flags)).definitions;
+}
+
+/** What an `--events` module exports: its definitions (checked as {@link loadEvents} does) and every export. */
+export interface EventsModule {
+  readonly definitions: readonly AnyEventDefinition[];
+  readonly exports: Readonly<Record<string, unknown>>;
+}
+
+/** {@link loadEvents}, keeping the module's other exports (`schema export` reads its `service`). */
+export async function loadEventsModule(flags: EventsFlags): Promise<EventsModule> {
   const spec = flags.events;
-  if (spec === undefined) return [];
+  if (spec === undefined) return { definitions: [], exports: {} };
   const path = resolve(spec);
   const stat = statSync(path, { throwIfNoEntry: false });
   if (stat === undefined) throw new CliError(`--events: no file ${quote(spec)}; give the path of a JS or TS module`, EXIT_USAGE);
   if (!stat.isFile()) throw new CliError(`--events: ${quote(spec)} is not a file; give the path of a JS or TS module`, EXIT_USAGE);
-  const definitions = collectDefinitions(await importModule(spec, path));
+  const exports = await importModule(spec, path);
+  const definitions = collectDefinitions(exports);
   if (definitions.length === 0) {
     throw new CliError(`--events: ${quote(spec)} exports no event definitions; export what defineEvent returns (alone or in an array)`, EXIT_USAGE);
   }
@@ -52,7 +64,7 @@ export async function loadEvents(flags: EventsFlags): Promise<readonly AnyEventD
   } catch (e) {
     throw new CliError(`--events: ${describeError(e)}`, EXIT_USAGE);
   }
-  return definitions;
+  return { definitions, exports };
 }
 
 async function importModule(spec: string, path: string): Promise<Record<string, unknown>> {

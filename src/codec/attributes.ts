@@ -69,7 +69,7 @@ export function traceStateIssue(state: string): string | undefined {
 }
 
 /** The members dotbus writes, in the order it writes them (`encode`): their names need no check. */
-const WRITTEN_ORDER = ['specversion', 'id', 'source', 'type', 'time', 'datacontenttype', 'schemaversion', 'traceparent', 'tracestate', 'producerid', 'producerseq', 'data'];
+const WRITTEN_ORDER = ['specversion', 'id', 'source', 'type', 'time', 'datacontenttype', 'dataschema', 'schemaversion', 'traceparent', 'tracestate', 'producerid', 'producerseq', 'data'];
 
 /**
  * What is wrong with the member names of a structured-mode message, or `undefined`: each must be

@@ -3,6 +3,7 @@ import { EventRecord } from '../events/event-record.js';
 import { deepFreezeParsed, FrozenDate, freezeData } from '../events/freeze.js';
 import type { AnyEventDefinition } from '../events/define-event.js';
 import type { EventRegistry } from '../events/registry.js';
+import { dataSchemaUri } from '../events/data-schema.js';
 import { majorOf } from '../events/version.js';
 import { DecodeError, describe, InvalidEventError, InvalidOptionError, UnknownEventTypeError, type DecodeFailure } from '../errors.js';
 import { memberNamesIssue, producerIdIssue, textIssue, traceStateIssue } from './attributes.js';
@@ -77,7 +78,7 @@ export class JsonCodec {
     // Written by hand rather than stringifying an envelope object: no intermediate object, and
     // only the fields that can hold arbitrary text go through JSON.stringify. The type and the
     // time can't need escaping (the type grammar allows [A-Za-z0-9_.-] only).
-    let json = `{"specversion":"1.0","id":${JSON.stringify(event.eventId)},"source":${JSON.stringify(event.source)},"type":"${event.eventType}","time":"${formatIsoTime(event.timestamp.getTime())}","datacontenttype":"application/json","schemaversion":${JSON.stringify(event.version)}`;
+    let json = `{"specversion":"1.0","id":${JSON.stringify(event.eventId)},"source":${JSON.stringify(event.source)},"type":"${event.eventType}","time":"${formatIsoTime(event.timestamp.getTime())}","datacontenttype":"application/json","dataschema":${JSON.stringify(dataSchemaUri(event.eventType, event.version))},"schemaversion":${JSON.stringify(event.version)}`;
     const trace = event.trace;
     if (trace !== undefined) {
       json += `,"traceparent":${JSON.stringify(trace.traceparent)}`;
@@ -98,6 +99,7 @@ export class JsonCodec {
       type: event.eventType,
       time: event.timestamp.toISOString(),
       datacontenttype: 'application/json',
+      dataschema: dataSchemaUri(event.eventType, event.version),
       schemaversion: event.version,
       ...(event.trace === undefined ? {} : traceAttributes(event.trace)),
       ...(stamp === undefined ? {} : { producerid: stamp.producerId, producerseq: String(stamp.sequence) }),

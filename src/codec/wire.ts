@@ -11,6 +11,11 @@ export interface WireMessage {
   /** RFC 3339, UTC, millisecond precision. */
   readonly time: string;
   readonly datacontenttype: 'application/json';
+  /**
+   * The JSON Schema this message conforms to, `urn:dotbus:schema:<type>:<version>` (the `$id`
+   * of the exported schema; see `dotbus/schema`). Written whenever `schemaversion` is.
+   */
+  readonly dataschema?: string;
   /** Extension: semantic version of the definition the data conforms to (always written by dotbus). */
   readonly schemaversion?: string;
   /** Extension: W3C trace context. */

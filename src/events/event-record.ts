@@ -1,6 +1,7 @@
 import { formatIsoTime } from '../codec/iso-time.js';
 import type { WireMessage } from '../codec/wire.js';
 import type { BusEvent, DeepReadonly, TraceContext } from './bus-event.js';
+import { dataSchemaUri } from './data-schema.js';
 
 /** The fields of an event, in the order every event has them. */
 export interface EventFields {
@@ -62,7 +63,7 @@ export class EventRecord implements BusEvent {
       time: formatIsoTime(this.timestamp.getTime()),
       datacontenttype: 'application/json',
       // Only an untyped event can lack a version: its message had no `schemaversion`.
-      ...(this.version === '' ? {} : { schemaversion: this.version }),
+      ...(this.version === '' ? {} : { dataschema: dataSchemaUri(this.eventType, this.version), schemaversion: this.version }),
       ...(trace === undefined ? {} : trace.tracestate === undefined ? { traceparent: trace.traceparent } : { traceparent: trace.traceparent, tracestate: trace.tracestate }),
       data: this.data,
     };

@@ -19,6 +19,8 @@ import { register } from 'node:module';
 register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hooks)}));
 const core = await import('./dist/index.js');
 const monitoring = await import('./dist/monitoring/index.js');
+const schema = await import('./dist/schema/index.js');
+schema.asyncApiDocument();
 const bus = core.createBus();
 new monitoring.EventDrivenPerformanceCoordinator({ publisher: bus, contextId: 'boundary' }).measure('op', 'phase', () => 1);
 await bus.emit('system.health.up', { component: 'boundary', status: 'up', detail: 'ok' });
@@ -29,7 +31,7 @@ console.log(JSON.stringify({ exports: Object.keys(core).length, redis: await ref
 `;
 
 describe('package boundaries', () => {
-  it('the core and monitoring entries load no heavy dependency', () => {
+  it('the core, monitoring and schema entries load no heavy dependency', () => {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
     expect(r.stderr).not.toMatch(/must not be loaded/);
     expect(r.status).toBe(0);

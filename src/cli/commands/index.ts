@@ -3,7 +3,8 @@ import { demoCommand } from './demo.js';
 import { metricsCommand } from './metrics.js';
 import { publishCommand } from './publish.js';
 import { replayCommand } from './replay.js';
+import { schemaCommand } from './schema.js';
 import { tailCommand } from './tail.js';
 
 /** Every `dotbus` sub-command, in `--help` order. Add a new command's module here. */
-export const COMMANDS: readonly CommandModule[] = [demoCommand, tailCommand, publishCommand, replayCommand, metricsCommand];
+export const COMMANDS: readonly CommandModule[] = [demoCommand, tailCommand, publishCommand, replayCommand, metricsCommand, schemaCommand];

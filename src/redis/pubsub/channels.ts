@@ -1,5 +1,5 @@
 import { parsePattern } from '../../index.js';
-import { checkNamespace } from '../namespace.js';
+import { checkNamespace } from '../../internal.js';
 
 /** Most channel names a {@link ChannelNames} remembers; past it they are built on each call. */
 const MAX_CACHED_CHANNELS = 10_000;

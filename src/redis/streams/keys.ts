@@ -1,4 +1,4 @@
-import { checkNamespace } from '../namespace.js';
+import { checkNamespace } from '../../internal.js';
 
 /**
  * The Redis keys of one Streams namespace.

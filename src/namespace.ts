@@ -1,4 +1,8 @@
-import { InvalidOptionError } from '../internal.js';
+/**
+ * The namespace rule of the Redis transports, in core because the schema export names the same
+ * channels and stream (`dotbus/schema`) and must refuse what the transports refuse.
+ */
+import { InvalidOptionError } from './errors.js';
 
 /** The namespace both Redis transports use when none is given: channels `dotbus:<type>`, keys `{dotbus}:…`. */
 export const DEFAULT_NAMESPACE = 'dotbus';
