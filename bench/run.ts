@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { aggregateThroughput } from './cases/aggregate.js';
+import { alertsThroughput } from './cases/alerts.js';
 import { memoryBounded } from './cases/bounded.js';
 import { gapTrackerEvict } from './cases/gap-tracker.js';
 import { codecDecode, codecEncode, coordinatorNoop, noopPublish } from './cases/core.js';
@@ -32,6 +33,7 @@ export const CASES: readonly { readonly name: string; readonly run: (cfg: BenchC
   { name: 'otel.off', run: otelOff },
   { name: 'otel.on', run: otelOn },
   { name: 'aggregate.throughput', run: aggregateThroughput },
+  { name: 'alerts.throughput', run: alertsThroughput },
   { name: 'redis.pubsub.throughput', run: redisPubSubThroughput },
   { name: 'redis.pubsub.latency', run: redisPubSubLatency },
   { name: 'redis.streams.throughput', run: redisStreamsThroughput },

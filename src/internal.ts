@@ -21,6 +21,10 @@ export { parseUntrustedJson, strictUtf8 } from './codec/safe-json.js';
 export { producerIdIssue } from './codec/attributes.js';
 export { formatIsoTime } from './codec/iso-time.js';
 
+// Retries
+export { fullJitterDelay } from './backoff.js';
+export type { BackoffOptions } from './backoff.js';
+
 // Receipts and observers
 export { RECEIPT, RECEIPT_PROMISE } from './transport.js';
 export { NOOP_OBSERVER } from './observer.js';

@@ -63,11 +63,13 @@ function detail(event: AnyBusEvent): Piece[] {
       const path = d.fieldPath.length === 0 ? '' : ` ${FieldPath.format(d.fieldPath)}`;
       return [`${d.contextId}${path} ${d.operation}/${d.phase} ${d.status} ${d.durationMs.toFixed(3)} ms cpu=${(d.resourceUsage.cpuUserMs + d.resourceUsage.cpuSystemMs).toFixed(2)} ms`];
     }
-    case 'alert.triggered':
+    case 'alert.pending':
+    case 'alert.firing':
     case 'alert.resolved': {
       const d = builtIn.data;
-      const colour = builtIn.eventType === 'alert.resolved' ? 'green' : d.severity === 'critical' ? 'red' : 'yellow';
-      return [[colour, `${d.rule} [${d.severity}] ${d.message}`]];
+      const colour = d.state === 'resolved' ? 'green' : d.state === 'pending' ? 'cyan' : d.severity === 'critical' ? 'red' : 'yellow';
+      const labels = Object.entries(d.labels).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+      return [[colour, `${d.rule} ${d.state} [${d.severity}]${labels === '' ? '' : ` {${labels}}`} ${d.message}`]];
     }
     case 'metrics.window.closed': {
       const d = builtIn.data;

@@ -24,8 +24,29 @@ export type {
 
 // Alerting
 export { AlertEngine } from './alerts/alert-engine.js';
-export type { AlertEngineOptions, AlertSource } from './alerts/alert-engine.js';
-export type { AlertSeverity, AnomalyRuleOptions, MatchRuleOptions, RuleOptions, RuleState, ThresholdRuleOptions } from './alerts/alert-rules.js';
+export type { AlertEngineOptions, AlertEngineStats, StepOptions } from './alerts/alert-engine.js';
+export type { AlertChange, AlertLabels, AlertSeverity, AlertState, LabelValue, RuleKind } from './alerts/alert-change.js';
+export type {
+  AbsenceRuleOptions,
+  AnomalyRuleOptions,
+  CommonRuleOptions,
+  SequenceRuleOptions,
+  SequenceStep,
+  ThresholdAggregate,
+  ThresholdRuleOptions,
+} from './alerts/rule-options.js';
+export type { Duration } from './alerts/duration.js';
+export type { RuleState } from './alerts/rule-runtime.js';
+export type { RuleSpec } from './alerts/rule-spec.js';
+export type { RuleError } from './alerts/rule-error.js';
+export { loadRuleFile, parseRules } from './alerts/rule-file.js';
+export type { RuleFile } from './alerts/rule-file.js';
+export type { AlertSink } from './alerts/alert-sink.js';
+export { webhookSink } from './alerts/sinks/webhook-sink.js';
+export type { WebhookSinkOptions } from './alerts/sinks/webhook-sink.js';
+export { alertmanagerSink } from './alerts/sinks/alertmanager-sink.js';
+export type { AlertmanagerSinkOptions } from './alerts/sinks/alertmanager-sink.js';
+export type { SinkStats } from './alerts/sinks/http-delivery.js';
 
 // Measurements for exporters (dotbus/prometheus, dotbus/otel, your own)
 export { DEFAULT_DURATION_BUCKETS, feedMeasurements } from './measurement-feed.js';

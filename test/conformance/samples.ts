@@ -63,7 +63,11 @@ export function builtInSamples(): BuiltInEvent[] {
     SystemErrorEvent.create(t, { component: 'test', code: 'X', message: 'ünïcødé ✓', count: 3, producerId: 'p-1' }),
   );
   const alerts = AlertEvent.types.map((t) =>
-    AlertEvent.create(t, { rule: 'slow-ops', severity: 'critical', kind: 'anomaly', message: '500 is 40σ off', pattern: 'performance.*', eventType: 'performance.operation.complete', eventId: 'e-1', value: 500, mean: 10.25, stdDev: 0.125 }),
+    AlertEvent.create(t, {
+      rule: 'slow-ops', kind: 'anomaly', state: t === 'alert.pending' ? 'pending' : t === 'alert.firing' ? 'firing' : 'resolved', severity: 'critical',
+      labels: { operation: 'parse', shard: 3, retried: false }, fingerprint: '0123456789abcdef', value: t === 'alert.pending' ? null : 500.25,
+      at: '2024-05-01T12:00:10.000Z', activeSince: '2024-05-01T12:00:00.000Z', message: '500 is 40σ off', annotations: { summary: 'ünïcødé ✓' },
+    }),
   );
   const window = MetricsWindowEvent.create(
     {

@@ -1,0 +1,218 @@
+import type { AnyBusEvent } from '../../index.js';
+import { valueReader, type FieldReader } from '../aggregation/field-path.js';
+import { GroupTable } from '../aggregation/group-table.js';
+import { paneAt } from '../aggregation/group-windows.js';
+import type { Pane } from '../aggregation/pane.js';
+import { PanePool } from '../aggregation/pane-pool.js';
+import { aggregateOf } from './aggregate-of.js';
+import { AlertBook, type ChangeListener } from './alert-book.js';
+import { GroupLabels } from './group-labels.js';
+import { StepCounts } from './step-counts.js';
+import type { RuleRuntime, RuleState } from './rule-runtime.js';
+import type { ThresholdSpec } from './rule-spec.js';
+
+/** Accuracy of the quantile sketches of threshold windows (as the aggregator's default). */
+const SKETCH = { relativeAccuracy: 0.01, maxBuckets: 2_048 } as const;
+
+interface Group {
+  readonly key: string | undefined;
+  readonly labels: ReturnType<GroupLabels['labels']>;
+  /** Panes ascending by start (sliding, tumbling); one pane, the open session (session). */
+  readonly panes: Pane[];
+  /** Counts per step instead of panes, for `count` and `rate` over sliding and tumbling windows. */
+  readonly counts: StepCounts | undefined;
+  /** Time of the group's last event (session windows). */
+  last: number;
+  touched: boolean;
+}
+
+/**
+ * A threshold over a window aggregate, per group, built on the aggregator's parts: the events of
+ * one step (`every`) of one group go into one pane (a count and a quantile sketch), and at each
+ * step's end the rule merges the panes of the last `window` and judges the aggregate.
+ *
+ * @remarks Judged at step ends only (as Prometheus judges at each evaluation), so the cost per
+ * event is one pane update whatever the window; state changes happen at step ends, or at the end
+ * of `for` / `keepFiringFor`. Session windows are judged when a group's session ends (`window` of
+ * silence) and the judgement stands until its next session ends. Hysteresis: an alert whose
+ * condition holds keeps it until the aggregate crosses the resolve threshold.
+ */
+export class ThresholdRule implements RuleRuntime {
+  readonly name: string;
+  readonly patterns: readonly string[];
+  seen = 0;
+  readonly #spec: ThresholdSpec;
+  readonly #book: AlertBook;
+  readonly #labels: GroupLabels;
+  readonly #value: FieldReader | undefined;
+  readonly #groups: GroupTable<string | undefined, Group>;
+  readonly #pool: PanePool;
+  /** Whether groups count per step (`count`, `rate`) rather than keep panes. */
+  readonly #countsOnly: boolean;
+  /** Open sessions in order of their last event: the first ends first (session windows). */
+  readonly #sessions = new Map<string | undefined, Group>();
+  #nextStep = Infinity;
+  #evicted = 0;
+  #skipped = 0;
+
+  constructor(spec: ThresholdSpec, listener: ChangeListener) {
+    this.#spec = spec;
+    this.name = spec.name;
+    this.patterns = [spec.pattern];
+    this.#labels = new GroupLabels(spec.groupBy);
+    this.#value = spec.value === undefined ? undefined : valueReader(spec.value);
+    this.#groups = new GroupTable(spec.maxGroups);
+    this.#pool = new PanePool(this.#value === undefined ? undefined : SKETCH);
+    this.#countsOnly = (spec.aggregate === 'count' || spec.aggregate === 'rate') && spec.windowType !== 'session';
+    const unit = spec.aggregate === 'rate' ? '/s' : '';
+    this.#book = new AlertBook(spec, spec.forMs, listener, (state, _labels, value) =>
+      `${spec.name}: ${spec.aggregate}${spec.value === undefined ? '' : ` of ${spec.value}`} ${value === null ? 'has no value' : `is ${round(value)}${unit}`} (${state === 'resolved' ? 'resolves' : 'fires'} ${spec.direction} ${state === 'resolved' ? spec.resolveAt : spec.fireAt})`,
+    );
+  }
+
+  start(): void {}
+
+  accept(event: AnyBusEvent, time: number): void {
+    const spec = this.#spec;
+    if (spec.where !== undefined && !spec.where(event)) return;
+    this.seen++;
+    let value = 0;
+    if (this.#value !== undefined) {
+      const v = this.#value(event);
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        this.#skipped++;
+        return;
+      }
+      value = v;
+    }
+    const group = this.#groupOf(event);
+    if (group.counts !== undefined) {
+      const step = Math.floor(time / spec.everyMs);
+      group.counts.add(step);
+      if (this.#nextStep === Infinity) this.#nextStep = (step + 1) * spec.everyMs;
+      return;
+    }
+    let pane: Pane;
+    if (spec.windowType === 'session') {
+      pane = group.panes[0] ?? (group.panes[0] = this.#pool.take(time));
+      group.last = time;
+      this.#sessions.delete(group.key); // to the back: sessions stay in order of their end
+      this.#sessions.set(group.key, group);
+    } else {
+      const step = spec.everyMs;
+      const start = Math.floor(time / step) * step;
+      pane = paneAt(group.panes, start, this.#pool);
+      if (this.#nextStep === Infinity) this.#nextStep = start + step;
+    }
+    pane.count++;
+    if (pane.sketch !== undefined) pane.sketch.add(value);
+  }
+
+  nextWake(): number {
+    let next = this.#book.nextWake();
+    if (this.#spec.windowType === 'session') {
+      for (const g of this.#sessions.values()) {
+        next = Math.min(next, g.last + this.#spec.windowMs);
+        break;
+      }
+      return next;
+    }
+    return Math.min(next, this.#nextStep);
+  }
+
+  wake(time: number): void {
+    // Judge first: a condition that cleared at this step end must not fire by its `for` now.
+    if (this.#spec.windowType === 'session') this.#endSessions(time);
+    else if (time >= this.#nextStep) this.#judgeStep(this.#nextStep);
+    this.#book.wake(time);
+  }
+
+  state(): RuleState {
+    return {
+      name: this.name,
+      kind: 'threshold',
+      patterns: this.patterns,
+      seen: this.seen,
+      skipped: this.#skipped,
+      groups: this.#groups.size,
+      evicted: this.#evicted + this.#book.evicted,
+      timedOut: 0,
+      ...this.#book.counts(),
+      fired: this.#book.fired,
+    };
+  }
+
+  /** Judges every group over the window ending at `end`, then drops the panes no later window needs. */
+  #judgeStep(end: number): void {
+    const { windowMs, everyMs } = this.#spec;
+    const from = end - windowMs;
+    for (const [key, group] of this.#groups.entries()) {
+      if (group.counts !== undefined) {
+        const count = group.counts.windowBefore(end / everyMs);
+        this.#judge(group, this.#spec.aggregate === 'count' ? count : (count * 1000) / windowMs, end);
+        if (group.counts.total === 0 && !this.#book.has(key)) this.#groups.delete(key);
+        continue;
+      }
+      const panes = group.panes;
+      let merged: Pane | undefined;
+      let first = 0;
+      while (first < panes.length && panes[first]!.start < from) first++;
+      let last = first;
+      while (last < panes.length && panes[last]!.start < end) last++;
+      if (last - first === 1) merged = panes[first];
+      else if (last - first > 1) {
+        merged = this.#pool.take(from);
+        for (let i = first; i < last; i++) merged.merge(panes[i]!);
+      }
+      this.#judge(group, aggregateOf(this.#spec.aggregate, merged, windowMs), end);
+      if (merged !== undefined && merged !== panes[first]) this.#pool.give([merged]);
+      let done = 0;
+      while (done < panes.length && panes[done]!.start < from + everyMs) done++;
+      if (done > 0) this.#pool.give(panes.splice(0, done));
+      if (panes.length === 0 && !this.#book.has(key)) this.#groups.delete(key);
+    }
+    this.#nextStep = this.#groups.size === 0 ? Infinity : end + everyMs;
+  }
+
+  #endSessions(time: number): void {
+    for (const group of this.#sessions.values()) {
+      const end = group.last + this.#spec.windowMs;
+      if (end > time) break;
+      this.#sessions.delete(group.key);
+      const pane = group.panes.pop()!;
+      this.#judge(group, aggregateOf(this.#spec.aggregate, pane, end - pane.start), end);
+      this.#pool.give([pane]);
+      if (!this.#book.has(group.key)) this.#groups.delete(group.key);
+    }
+  }
+
+  /** Hysteresis: an alert whose condition holds keeps it until the value crosses the resolve threshold. */
+  #judge(group: Group, value: number | undefined, time: number): void {
+    const { direction, fireAt, resolveAt } = this.#spec;
+    const holds = this.#book.holds(group.key);
+    let active = false;
+    if (value !== undefined) {
+      if (direction === 'above') active = holds ? !(value < resolveAt) : value > fireAt;
+      else active = holds ? !(value > resolveAt) : value < fireAt;
+    }
+    this.#book.update(group.key, group.labels, active, value ?? null, time);
+  }
+
+  #groupOf(event: AnyBusEvent): Group {
+    const key = this.#labels.key(event);
+    let group = this.#groups.get(key);
+    if (group === undefined) {
+      group = { key, labels: this.#labels.labels(event), panes: [], counts: this.#countsOnly ? new StepCounts(this.#spec.windowMs / this.#spec.everyMs) : undefined, last: 0, touched: false };
+      this.#groups.add(key, group, (evicted) => {
+        this.#evicted++;
+        this.#sessions.delete(evicted.key);
+        this.#pool.give(evicted.panes.splice(0));
+      });
+    }
+    return group;
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import { sample, T0, virtualEngine } from './alert-fixture.js';
+
+describe('threshold rules (virtual clock)', () => {
+  it('count over a sliding window: pending at the step end the count passes, firing after `for`, resolved when it falls', () => {
+    const { engine, log, feed } = virtualEngine();
+    engine.threshold('metric.sample', { name: 'busy', window: '10s', every: '5s', above: 3, for: '10s' });
+    // 4 events in [0, 5): the window ending at 5 s counts 4 > 3.
+    feed(sample(1, 0), sample(2, 0), sample(3, 0), sample(4, 0));
+    // Steady 1 event/s keeps ≥ 4 per 10 s until 20 s, then silence.
+    for (let s = 5; s < 20; s++) feed(sample(s, 0));
+    engine.advanceTo(T0 + 60_000);
+    expect(log()).toEqual(['busy pending@5 =4', 'busy firing@15 =10', 'busy resolved@30 =0']);
+    expect(engine.rules()[0]).toMatchObject({ name: 'busy', kind: 'threshold', seen: 19, pending: 0, firing: 0, fired: 1, groups: 0 });
+  });
+
+  it('a pending alert whose condition clears before `for` resolves without firing', () => {
+    const { engine, changes, log, feed } = virtualEngine();
+    engine.threshold('metric.sample', { name: 'spike', window: '5s', windowType: 'tumbling', above: 2, for: '30s' });
+    feed(sample(1, 0), sample(2, 0), sample(3, 0), sample(7, 0));
+    engine.advanceTo(T0 + 40_000);
+    expect(log()).toEqual(['spike pending@5 =3', 'spike resolved@10 =1']);
+    expect(changes[1]!.firedAt).toBeUndefined();
+  });
+
+  it('p95 per group, one alert per group, labels named by the last path segment', () => {
+    const { engine, log, feed } = virtualEngine();
+    engine.threshold('metric.sample', { name: 'slow', value: 'data.value', aggregate: 'p95', window: '10s', windowType: 'tumbling', groupBy: ['data.host'], above: 100 });
+    for (let i = 0; i < 20; i++) feed(sample(i * 0.4, i === 19 ? 900 : 10, 'a'), sample(i * 0.4, 10, 'b'));
+    feed(sample(12, 10, 'a'), sample(12, 10, 'b'));
+    engine.advanceTo(T0 + 30_000);
+    // Host a: 20 values, p95 is the value of rank ⌊0.95·19⌋ = 18, which is 10 (the 900 is rank 19): no alert.
+    expect(log()).toEqual([]);
+    feed(sample(31, 500, 'a'), sample(32, 500, 'a'), sample(33, 10, 'b'));
+    engine.advanceTo(T0 + 60_000);
+    expect(log()).toEqual(['slow firing@40 {"host":"a"} =500', 'slow resolved@50 {"host":"a"}']);
+  });
+
+  it('hysteresis: a value oscillating around the threshold fires once and resolves once', () => {
+    const { engine, log, feed } = virtualEngine();
+    engine.threshold('metric.sample', { name: 'hot', value: 'data.value', aggregate: 'max', window: '1s', windowType: 'tumbling', above: 80, resolveBelow: 60 });
+    // 79, 81, 79, 81, … then 50: without hysteresis this flaps at every window.
+    const values = [79, 81, 79, 81, 75, 82, 70, 81, 65, 50, 81];
+    values.forEach((v, i) => feed(sample(i + 0.5, v)));
+    engine.advanceTo(T0 + 20_000);
+    expect(log()).toEqual(['hot firing@2 =81', 'hot resolved@10 =50', 'hot firing@11 =81', 'hot resolved@12']);
+  });
+
+  it('the same rule without resolveBelow flaps with the value (the hysteresis default is the firing threshold)', () => {
+    const { engine, log, feed } = virtualEngine();
+    engine.threshold('metric.sample', { name: 'hot', value: 'data.value', aggregate: 'max', window: '1s', windowType: 'tumbling', above: 80 });
+    [79, 81, 79, 81].forEach((v, i) => feed(sample(i + 0.5, v)));
+    engine.advanceTo(T0 + 5_000);
+    expect(log()).toEqual(['hot firing@2 =81', 'hot resolved@3 =79', 'hot firing@4 =81', 'hot resolved@5']);
+  });
+
+  it('keepFiringFor holds a firing alert through a short dip, without announcing it again', () => {
+    const { engine, log, feed } = virtualEngine();
+    engine.threshold('metric.sample', { name: 'hot', value: 'data.value', aggregate: 'max', window: '1s', windowType: 'tumbling', above: 80, keepFiringFor: '3s' });
+    [90, 50, 90, 50, 50, 50, 50].forEach((v, i) => feed(sample(i + 0.5, v)));
+    engine.advanceTo(T0 + 20_000);
+    expect(log()).toEqual(['hot firing@1 =90', 'hot resolved@7 =50']);
+  });
+
+  it('below with resolveAbove; rate in events per second', () => {
+    const { engine, log, feed } = virtualEngine();
+    engine.threshold('metric.sample', { name: 'quiet', aggregate: 'rate', window: '2s', windowType: 'tumbling', below: 2, resolveAbove: 3 });
+    for (let i = 0; i < 10; i++) feed(sample(i * 0.25, 0)); // 4/s in [0, 2), 1/s in [2, 4)
+    feed(sample(4.5, 0), sample(5, 0), sample(5.5, 0)); // 1.5/s: not above resolveAbove, still firing
+    for (let i = 0; i < 10; i++) feed(sample(6 + i * 0.2, 0)); // 5/s
+    engine.advanceTo(T0 + 8_000);
+    expect(log()).toEqual(['quiet firing@4 =1', 'quiet resolved@8 =5']);
+  });
+
+  it('session windows: judged when a session ends', () => {
+    const { engine, log, feed } = virtualEngine();
+    engine.threshold('metric.sample', { name: 'burst', window: '2s', windowType: 'session', groupBy: ['data.host'], above: 3 });
+    feed(sample(0, 0), sample(1, 0), sample(2.5, 0), sample(4, 0)); // one session of 4 events, ends at 6 s
+    feed(sample(10, 0)); // next session: 1 event, ends at 12 s
+    engine.advanceTo(T0 + 20_000);
+    expect(log()).toEqual(['burst firing@6 {"host":"a"} =4', 'burst resolved@12 {"host":"a"} =1']);
+  });
+
+  it('where filters events; groups beyond maxGroups are evicted and counted', () => {
+    const { engine, feed } = virtualEngine();
+    engine.threshold('metric.sample', { name: 'big', window: '10s', groupBy: ['data.host'], where: (e) => e.data.value > 5, above: 100, maxGroups: 3 });
+    for (let i = 0; i < 10; i++) feed(sample(i * 0.1, 10, `h${i}`), sample(i * 0.1, 1, `h${i}`));
+    expect(engine.rules()[0]).toMatchObject({ seen: 10, groups: 3, evicted: 7 });
+  });
+});
