@@ -3,9 +3,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Heavy dependencies and the one folder that may import each (the rest never loads them). */
-const HEAVY = { ioredis: 'src/redis', 'prom-client': 'src/prometheus', '@opentelemetry/api': 'src/otel' };
+const HEAVY = { ioredis: 'src/redis', 'prom-client': 'src/prometheus', '@opentelemetry/api': 'src/otel', 'better-sqlite3': 'src/audit', pg: 'src/audit' };
 /** The subpath folders: each uses core only through `index.js` (public) or `internal.js` (plumbing). */
-const SUBPATHS = ['redis', 'monitoring', 'otel', 'prometheus', 'schema', 'cli'];
+const SUBPATHS = ['redis', 'monitoring', 'otel', 'prometheus', 'schema', 'audit', 'cli'];
 /** Core's modules, which a subpath must not import directly. */
 const CORE = ['events/*', 'codec/*', 'patterns/*', 'transports/*', 'frontends/*', 'testing/*', 'errors.js', 'namespace.js', 'transport.js', 'observer.js', 'bus-views.js'];
 /** `p` as seen from one, two or three folders below `src/`. */

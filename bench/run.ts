@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { aggregateThroughput } from './cases/aggregate.js';
 import { alertsThroughput } from './cases/alerts.js';
+import { auditIngestPostgres, auditIngestSqlite, auditQueryPattern } from './cases/audit.js';
 import { memoryBounded } from './cases/bounded.js';
 import { gapTrackerEvict } from './cases/gap-tracker.js';
 import { codecDecode, codecEncode, coordinatorNoop, noopPublish } from './cases/core.js';
@@ -40,6 +41,9 @@ export const CASES: readonly { readonly name: string; readonly run: (cfg: BenchC
   { name: 'redis.publish.down', run: redisPublishDown },
   { name: 'redis.gap-tracker.evict', run: gapTrackerEvict },
   { name: 'memory.bounded', run: memoryBounded },
+  { name: 'audit.ingest.sqlite', run: auditIngestSqlite },
+  { name: 'audit.ingest.postgres', run: auditIngestPostgres },
+  { name: 'audit.query.pattern', run: auditQueryPattern },
 ];
 
 async function main(): Promise<void> {

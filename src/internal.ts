@@ -10,6 +10,7 @@ export { FrozenDate } from './events/freeze.js';
 export { dataSchemaUri, DATA_SCHEMA_PREFIX } from './events/data-schema.js';
 export { majorOf } from './events/version.js';
 export { checkNamespace, DEFAULT_NAMESPACE } from './namespace.js';
+export { asReplayOf } from './events/event-record.js';
 
 // Defaults
 export { DEFAULT_SOURCE } from './events/define-event.js';

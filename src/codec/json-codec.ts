@@ -85,6 +85,7 @@ export class JsonCodec {
       if (trace.tracestate !== undefined) json += `,"tracestate":${JSON.stringify(trace.tracestate)}`;
     }
     if (stamp !== undefined) json += `,"producerid":${JSON.stringify(stamp.producerId)},"producerseq":"${stamp.sequence}"`;
+    if (event.replayOf !== undefined) json += `,"replayof":${JSON.stringify(event.replayOf)}`;
     return `${json},"data":${JSON.stringify(event.data)}}`;
   }
 
@@ -103,6 +104,7 @@ export class JsonCodec {
       schemaversion: event.version,
       ...(event.trace === undefined ? {} : traceAttributes(event.trace)),
       ...(stamp === undefined ? {} : { producerid: stamp.producerId, producerseq: String(stamp.sequence) }),
+      ...(event.replayOf === undefined ? {} : { replayof: event.replayOf }),
       data: event.data,
     };
   }
@@ -202,7 +204,7 @@ function decoded(shape: Envelope, version: string, data: unknown, def: AnyEventD
     if (structure !== undefined) return fail('too-deep', structure);
   }
   const event = new EventRecord(
-    { eventId: shape.id, eventType: shape.type, timestamp: new FrozenDate(shape.timeMs), version, source: shape.source, trace: shape.trace, data },
+    { eventId: shape.id, eventType: shape.type, timestamp: new FrozenDate(shape.timeMs), version, source: shape.source, trace: shape.trace, data, replayOf: shape.replayOf },
     def,
   );
   return shape.stamp === undefined ? { ok: true, event } : { ok: true, event, stamp: shape.stamp };
@@ -216,6 +218,7 @@ interface Envelope {
   readonly schemaversion: string | undefined;
   readonly trace: TraceContext | undefined;
   readonly stamp: ProducerStamp | undefined;
+  readonly replayOf: string | undefined;
   readonly data: unknown;
 }
 
@@ -260,6 +263,8 @@ function checkEnvelope(value: unknown): Envelope | string {
   if (typeof trace === 'string') return trace;
   const stamp = readStamp(m);
   if (typeof stamp === 'string') return stamp;
+  const replayOf = m['replayof'];
+  if (replayOf !== undefined && (typeof replayOf !== 'string' || replayOf === '' || textIssue(replayOf) !== undefined)) return '`replayof` must be a non-empty event id';
   return {
     id: m['id'] as string,
     type: m['type'] as string,
@@ -268,6 +273,7 @@ function checkEnvelope(value: unknown): Envelope | string {
     schemaversion: version,
     trace,
     stamp,
+    replayOf: replayOf as string | undefined,
     data: m['data'],
   };
 }

@@ -25,6 +25,8 @@ export interface WireMessage {
   readonly producerid?: string;
   /** Extension: per-producer sequence number as a decimal string (CloudEvents integers are 32-bit). */
   readonly producerseq?: string;
+  /** Extension: on a replayed event, the id of the recorded event it replays. */
+  readonly replayof?: string;
   readonly data: unknown;
 }
 

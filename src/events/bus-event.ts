@@ -37,6 +37,11 @@ export interface BusEvent<T extends string = string, D = unknown> {
   readonly source: string;
   /** W3C trace context, when the event was produced inside a trace. */
   readonly trace?: TraceContext;
+  /**
+   * On a replayed event only: the id of the recorded event it replays (CloudEvents extension
+   * `replayof`). A replay gets an id of its own, so consumers and recorders can tell it from live traffic.
+   */
+  readonly replayOf?: string;
   /** The typed payload. */
   readonly data: DeepReadonly<D>;
 }

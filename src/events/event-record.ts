@@ -12,6 +12,8 @@ export interface EventFields {
   readonly source: string;
   readonly trace: TraceContext | undefined;
   readonly data: unknown;
+  /** The id of the recorded event this one replays. */
+  readonly replayOf?: string | undefined;
 }
 
 /**
@@ -33,6 +35,7 @@ export class EventRecord implements BusEvent {
   readonly source: string;
   // `declare`: an event without trace context has no `trace` property at all, not an undefined one.
   declare readonly trace?: TraceContext;
+  declare readonly replayOf?: string;
   readonly data: DeepReadonly<unknown>;
 
   constructor(fields: EventFields, vouchedBy: object | null) {
@@ -44,6 +47,7 @@ export class EventRecord implements BusEvent {
     this.source = fields.source;
     if (fields.trace !== undefined) (this as { trace?: TraceContext }).trace = fields.trace;
     this.data = fields.data as DeepReadonly<unknown>;
+    if (fields.replayOf !== undefined) (this as { replayOf?: string }).replayOf = fields.replayOf;
     Object.freeze(this);
   }
 
@@ -65,6 +69,7 @@ export class EventRecord implements BusEvent {
       // Only an untyped event can lack a version: its message had no `schemaversion`.
       ...(this.version === '' ? {} : { dataschema: dataSchemaUri(this.eventType, this.version), schemaversion: this.version }),
       ...(trace === undefined ? {} : trace.tracestate === undefined ? { traceparent: trace.traceparent } : { traceparent: trace.traceparent, tracestate: trace.tracestate }),
+      ...(this.replayOf === undefined ? {} : { replayof: this.replayOf }),
       data: this.data,
     };
   }
@@ -90,6 +95,17 @@ export function isUntyped(event: BusEvent): boolean {
 export function withTrace(event: BusEvent, trace: TraceContext): BusEvent {
   const vouch = EventRecord.vouchOf(event);
   if (vouch === undefined) return event;
-  const { eventId, eventType, timestamp, version, source, data } = event;
-  return new EventRecord({ eventId, eventType, timestamp, version, source, trace, data }, vouch);
+  const { eventId, eventType, timestamp, version, source, data, replayOf } = event;
+  return new EventRecord({ eventId, eventType, timestamp, version, source, trace, data, replayOf }, vouch);
+}
+
+/**
+ * A replay of `event`: the same event under the id `eventId`, marked as replaying `event`'s id
+ * (`replayOf`), vouched for as `event` is. `undefined` for anything dotbus did not build.
+ */
+export function asReplayOf(event: BusEvent, eventId: string): BusEvent | undefined {
+  const vouch = EventRecord.vouchOf(event);
+  if (vouch === undefined) return undefined;
+  const { eventType, timestamp, version, source, trace, data } = event;
+  return new EventRecord({ eventId, eventType, timestamp, version, source, trace, data, replayOf: event.eventId }, vouch);
 }

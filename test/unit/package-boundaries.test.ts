@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * Heavy dependencies stay behind their subpath: importing the core entry (and the monitoring
- * entry) must work in a process where ioredis, prom-client and the OpenTelemetry API cannot be
- * resolved at all.
+ * entry) must work in a process where ioredis, prom-client, the OpenTelemetry API and the database
+ * drivers cannot be resolved at all. `dotbus/audit` loads its drivers only when a store is opened.
  */
 const hooks = `
-const heavy = ['ioredis', 'prom-client', '@opentelemetry/api'];
+const heavy = ['ioredis', 'prom-client', '@opentelemetry/api', 'better-sqlite3', 'pg'];
 export async function resolve(specifier, context, next) {
   const hit = heavy.find((h) => specifier === h || specifier.startsWith(h + '/'));
   if (hit !== undefined) throw new Error(hit + ' must not be loaded by ' + context.parentURL);
@@ -26,7 +26,11 @@ new monitoring.EventDrivenPerformanceCoordinator({ publisher: bus, contextId: 'b
 await bus.emit('system.health.up', { component: 'boundary', status: 'up', detail: 'ok' });
 await bus.close();
 const refused = async (entry) => { try { await import(entry); return 'loaded'; } catch (e) { return String(e.message); } };
+const audit = await import('./dist/audit/index.js');
+const opened = async (open) => { try { await open(); return 'opened'; } catch (e) { return String(e.message); } };
 console.log(JSON.stringify({ exports: Object.keys(core).length, redis: await refused('./dist/redis/index.js'),
+  audit: Object.keys(audit).length, sqlite: await opened(() => audit.openSqliteStore({ path: ':memory:' })),
+  postgres: await opened(() => audit.openPostgresStore({ url: 'postgres://127.0.0.1:1/x' })),
   prometheus: await refused('./dist/prometheus/index.js'), otel: await refused('./dist/otel/index.js') }));
 `;
 
@@ -41,5 +45,9 @@ describe('package boundaries', () => {
     expect(out['redis']).toMatch(/ioredis must not be loaded/);
     expect(out['prometheus']).toMatch(/prom-client must not be loaded/);
     expect(out['otel']).toMatch(/@opentelemetry\/api must not be loaded/);
+    // dotbus/audit loads without either driver, and opening a store says which package it needs.
+    expect(out['audit']).toBeGreaterThan(5);
+    expect(out['sqlite']).toMatch(/needs the package better-sqlite3/);
+    expect(out['postgres']).toMatch(/needs the package pg/);
   });
 });

@@ -1,0 +1,140 @@
+import { parsePattern, type AnyBusEvent, type BusObserver, type DotbusError, type DropReason, type Subscribable, type Subscription } from '../index.js';
+import { eventEntry, gapEntry, rawEntry } from './audit-entries.js';
+import type { AuditStore } from './audit-store.js';
+import { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
+
+/** Options of {@link AuditRecorder}. */
+export interface AuditRecorderOptions extends BatchWriterOptions {
+  /** Which events to record. @default '*' (all) */
+  readonly pattern?: string;
+  /** Also record replayed events (those with `replayOf`, the `replayof` extension). @default false */
+  readonly recordReplays?: boolean;
+  /**
+   * Record decode failures the bus reports to its observer (a Redis Streams entry that did not
+   * decode, which the transport dead-letters) as raw records with their reason. Turn it off when
+   * the transport hands the raw message to {@link AuditRecorder.recordRaw} instead (Pub/Sub's
+   * `onDecodeError`), or each would be recorded twice. @default true
+   */
+  readonly decodeErrorsFromObserver?: boolean;
+  /** Called for a batch the store refused, and any other failure; must not throw. @default ignored */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** What a recorder has done. */
+export interface AuditRecorderStats {
+  /** Records appended: events, raw messages and gaps. */
+  readonly recorded: number;
+  /** Events already in the log (redeliveries), not appended again. */
+  readonly duplicates: number;
+  readonly raw: number;
+  readonly gaps: number;
+  /** Events the gaps say were lost. */
+  readonly lost: number;
+  /** Replayed events not recorded (see `recordReplays`). */
+  readonly skippedReplays: number;
+  readonly batches: number;
+  readonly failedBatches: number;
+}
+
+/**
+ * Records every event matching a pattern from any bus or transport into an {@link AuditStore}, in
+ * batches.
+ *
+ * @remarks The handler it subscribes resolves only once the batch holding the event is committed,
+ * and rejects when the commit failed. On Redis Streams, which acknowledges an entry only after its
+ * handlers succeeded, that makes a recorder killed at any moment lose nothing (unacknowledged
+ * entries are delivered again) and duplicate nothing (the event id is unique in the log). Give the
+ * bus {@link AuditRecorder.observer}: losses it detects (Pub/Sub sequence gaps, queue drops) become
+ * gap records, so the log shows where it is incomplete.
+ *
+ * @example
+ * ```ts
+ * const recorder = new AuditRecorder(store, { pattern: 'order.*' });
+ * const bus = createBus({ transport, untyped: true, observer: recorder.observer });
+ * recorder.start(bus);
+ * // …
+ * console.log(await recorder.close());
+ * ```
+ */
+export class AuditRecorder {
+  readonly #writer: BatchWriter;
+  readonly #options: AuditRecorderOptions;
+  readonly #pattern: string;
+  #subscription: Subscription | undefined;
+  #counts = { raw: 0, gaps: 0, lost: 0, skippedReplays: 0 };
+
+  /** Hooks for the bus's `observer` option: detected losses and decode failures become records. */
+  readonly observer: BusObserver;
+
+  constructor(store: AuditStore, options: AuditRecorderOptions = {}) {
+    this.#options = options;
+    this.#pattern = options.pattern ?? '*';
+    parsePattern(this.#pattern);
+    this.#writer = new BatchWriter(store, options);
+    this.observer = {
+      error: (error: DotbusError) => {
+        if (error.code === 'DECODE_FAILED' && options.decodeErrorsFromObserver !== false) this.#background(this.recordRaw(undefined, error.message));
+      },
+      dropped: (reason: DropReason, count: number, eventType?: string) => {
+        this.#background(this.recordGap(count, eventType, reason === 'lost' ? 'sequence gap' : `dropped: ${reason}`));
+      },
+    };
+  }
+
+  /** Subscribes to `source` (a bus created with `untyped: true` to keep events of every type, or a transport). */
+  start(source: Subscribable): Subscription {
+    if (this.#subscription !== undefined) throw new Error('this recorder is already started');
+    this.#subscription = source.subscribe(this.#pattern, (event) => this.record(event));
+    return this.#subscription;
+  }
+
+  /** Records one event; resolves once it is committed. */
+  record(event: AnyBusEvent): Promise<void> {
+    if (event.replayOf !== undefined && this.#options.recordReplays !== true) {
+      this.#counts.skippedReplays++;
+      return Promise.resolve();
+    }
+    return this.#writer.add(eventEntry(event));
+  }
+
+  /** Records a message that did not decode, with why (`raw` undefined: the transport kept it elsewhere). */
+  recordRaw(raw: string | Uint8Array | undefined, reason: string): Promise<void> {
+    this.#counts.raw++;
+    return this.#writer.add(rawEntry(raw ?? '', raw === undefined ? `${reason} (message not available to the recorder)` : reason));
+  }
+
+  /** Records a detected loss of `lost` events. */
+  recordGap(lost: number, eventType?: string, detail = 'sequence gap'): Promise<void> {
+    this.#counts.gaps++;
+    this.#counts.lost += lost;
+    return this.#writer.add(gapEntry({ lost, detail, ...(eventType === undefined ? {} : { eventType }) }));
+  }
+
+  stats(): AuditRecorderStats {
+    const w = this.#writer.stats();
+    return { recorded: w.appended, duplicates: w.duplicates, ...this.#counts, batches: w.batches, failedBatches: w.failedBatches };
+  }
+
+  /** Commits what is pending. */
+  flush(): Promise<void> {
+    return this.#writer.flush();
+  }
+
+  /** Unsubscribes and commits what is pending; the store stays open. Resolves with the totals. */
+  async close(): Promise<AuditRecorderStats> {
+    this.#subscription?.unsubscribe();
+    await this.#writer.flush();
+    return this.stats();
+  }
+
+  #background(write: Promise<void>): void {
+    write.catch((e: unknown) => {
+      try {
+        this.#options.onError?.(e);
+      } catch {
+        // An onError that throws must not become an unhandled rejection.
+      }
+    });
+  }
+}
+

@@ -1,0 +1,134 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { AuditRecorder, VirtualClock, openSqliteStore, parseReplaySpeed, replayAudit, type AuditRecord, type AuditStore } from '../../../src/audit/index.js';
+import { createBus, InMemoryTransport, JsonCodec, EventRegistry, type AnyBusEvent } from '../../../src/index.js';
+import { OrderProbe, orderEvents } from '../../conformance/audit-samples.js';
+import { waitUntil } from '../../helpers/wait.js';
+
+const stores: AuditStore[] = [];
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+});
+async function memoryStore(): Promise<AuditStore> {
+  const s = await openSqliteStore({ path: ':memory:' });
+  stores.push(s);
+  return s;
+}
+async function all(store: AuditStore): Promise<AuditRecord[]> {
+  const out: AuditRecord[] = [];
+  for await (const r of store.scan()) out.push(r);
+  return out;
+}
+
+describe('AuditRecorder', () => {
+  it('records every matching event of a bus in batches, in order, once', async () => {
+    const store = await memoryStore();
+    const recorder = new AuditRecorder(store, { pattern: 'order.*', batchSize: 16, flushMs: 5 });
+    const bus = createBus({ events: [OrderProbe], transport: new InMemoryTransport(), observer: recorder.observer });
+    recorder.start(bus);
+    const events = orderEvents(90);
+    for (const e of events) await bus.publish(e as never);
+    await bus.drain();
+    await recorder.flush();
+    const orders = events.filter((e) => e.eventType.startsWith('order.'));
+    expect((await all(store)).map((r) => r.eventId)).toEqual(orders.map((e) => e.eventId));
+    // Delivered again (a redelivery): recorded once.
+    for (const e of orders.slice(0, 3)) await recorder.record(e);
+    const stats = await recorder.close();
+    expect(stats).toMatchObject({ recorded: orders.length, duplicates: 3, failedBatches: 0 });
+    expect(stats.batches).toBeGreaterThan(1);
+    expect(await store.verify()).toMatchObject({ ok: true, checked: orders.length });
+    await bus.close();
+  });
+
+  it('keeps unknown types as they are, undecodable messages raw with the reason, losses as gaps', async () => {
+    const store = await memoryStore();
+    const recorder = new AuditRecorder(store, { flushMs: 1 });
+    const codec = new JsonCodec(new EventRegistry([]), { untyped: true });
+    const decoded = codec.decode('{"specversion":"1.0","id":"x-1","source":"/other","type":"billing.charged","time":"2025-01-01T00:00:00Z","data":{"amount":3}}');
+    expect(decoded.ok).toBe(true);
+    await recorder.record((decoded as { event: AnyBusEvent }).event);
+    await recorder.recordRaw('{"specversion":"1.0",', 'malformed-json');
+    recorder.observer.dropped('lost', 4, 'order.placed');
+    await waitUntil(() => recorder.stats().gaps === 1);
+    await recorder.close();
+    const records = await all(store);
+    expect(records.map((r) => [r.kind, r.type])).toEqual([['event', 'billing.charged'], ['raw', null], ['gap', 'order.placed']]);
+    expect(JSON.parse(records[0]!.body)).toMatchObject({ type: 'billing.charged', data: { amount: 3 } });
+    expect(records[1]!.reason).toBe('malformed-json');
+    expect(recorder.stats()).toMatchObject({ raw: 1, gaps: 1, lost: 4 });
+  });
+
+  it('rejects the handler of a batch the store refused (so Streams would not acknowledge it)', async () => {
+    const store = await memoryStore();
+    const recorder = new AuditRecorder(store, { flushMs: 1 });
+    await store.close();
+    await expect(recorder.record(orderEvents(1)[0]!)).rejects.toThrow();
+    expect(recorder.stats().failedBatches).toBe(1);
+  });
+});
+
+describe('replayAudit', () => {
+  /** A recorded stream: 20 events 100 ms apart, then one 1 s later. */
+  async function recorded(): Promise<{ store: AuditStore; events: AnyBusEvent[] }> {
+    const store = await memoryStore();
+    const start = Date.UTC(2025, 0, 1);
+    const events = Array.from({ length: 21 }, (_, i) => OrderProbe.create('order.placed', { n: i }, { timestamp: new Date(start + (i < 20 ? i * 100 : 2_900)) }) as AnyBusEvent);
+    const recorder = new AuditRecorder(store, { flushMs: 1 });
+    for (const e of events) void recorder.record(e);
+    await recorder.close();
+    return { store, events };
+  }
+
+  async function replay(store: AuditStore, speed: string): Promise<{ clock: VirtualClock; got: AnyBusEvent[]; at: number[]; summary: Awaited<ReturnType<typeof replayAudit>> }> {
+    const clock = new VirtualClock(1_000);
+    const target = createBus({ events: [OrderProbe] });
+    const got: AnyBusEvent[] = [];
+    const at: number[] = [];
+    target.subscribe('*', (e) => {
+      got.push(e);
+    });
+    const sink = { enabled: true, publish: (e: AnyBusEvent) => (at.push(clock.now()), target.publish(e as never)) };
+    const summary = await replayAudit({ store, target: sink, speed: parseReplaySpeed(speed), clock, events: [OrderProbe] });
+    await target.drain();
+    await target.close();
+    return { clock, got, at, summary };
+  }
+
+  it('at 10x takes a tenth of the span on the virtual clock, in order, marked as replays', async () => {
+    const { store, events } = await recorded();
+    const { got, at, summary } = await replay(store, '10x');
+    expect(summary).toEqual({ replayed: 21, skipped: 0, spanMs: 2_900, elapsedMs: 290 });
+    expect(got.map((e) => e.replayOf)).toEqual(events.map((e) => e.eventId));
+    expect(got.every((e, i) => e.eventId !== events[i]!.eventId)).toBe(true);
+    expect(at.map((t) => t - 1_000)).toEqual(events.map((e) => (e.timestamp.getTime() - events[0]!.timestamp.getTime()) / 10));
+  });
+
+  it('original keeps the gaps between events; instant does not wait', async () => {
+    const { store, events } = await recorded();
+    const original = await replay(store, 'original');
+    expect(original.summary.elapsedMs).toBe(2_900);
+    const gaps = original.at.slice(1).map((t, i) => t - original.at[i]!);
+    expect(gaps).toEqual(events.slice(1).map((e, i) => e.timestamp.getTime() - events[i]!.timestamp.getTime()));
+    const instant = await replay(store, 'instant');
+    expect(instant.summary.elapsedMs).toBe(0);
+    expect(instant.clock.sleeps).toEqual([]);
+  });
+
+  it('a recorder skips replays unless told to record them', async () => {
+    const { store } = await recorded();
+    const second = await memoryStore();
+    const recorder = new AuditRecorder(second, { flushMs: 1 });
+    const bus = createBus({ events: [OrderProbe] });
+    recorder.start(bus);
+    await replayAudit({ store, target: bus, events: [OrderProbe] });
+    await bus.drain();
+    expect(await recorder.close()).toMatchObject({ recorded: 0, skippedReplays: 21 });
+    await bus.close();
+  });
+
+  it('parses speeds and refuses others', () => {
+    expect(parseReplaySpeed('10x')).toEqual({ factor: 10 });
+    expect(parseReplaySpeed('0.5x')).toEqual({ factor: 0.5 });
+    for (const bad of ['0x', 'x', '10', 'fast', '-2x']) expect(() => parseReplaySpeed(bad)).toThrow(/speed/);
+  });
+});
