@@ -37,7 +37,7 @@ describe.runIf(pythonRequired())('the Python consumer example (examples/python-c
       const planted = { specversion: '1.0', id: 'x-1', source: '/elsewhere', type: 'validation.started', time: '2024-01-01T00:00:00.000Z', datacontenttype: 'application/json', dataschema: 'urn:dotbus:schema:validation.started:1.0.0', schemaversion: '1.0.0', data: { subject: 'order' } };
       await sendCommands(redis.port, [['PUBLISH', `${namespace}:validation.started`, JSON.stringify(planted)]]);
       // The last one, through dotbus: the consumer stops after it, so everything before it has arrived.
-      const last = await runCli(['publish', 'alert.resolved', '--redis', redis.url, '--namespace', namespace, '--data', JSON.stringify({ rule: 'r', severity: 'info', kind: 'match', message: 'done', pattern: '*', eventType: 'x', eventId: 'y' })]);
+      const last = await runCli(['publish', 'alert.resolved', '--redis', redis.url, '--namespace', namespace, '--data', JSON.stringify({ rule: 'r', kind: 'threshold', state: 'resolved', severity: 'info', labels: { subject: 'order' }, fingerprint: 'f-1', value: 3, at: '2026-11-29T10:00:00.000Z', activeSince: '2026-11-29T09:59:00.000Z', message: 'done' })]);
       expect(last.code, last.stderr).toBe(0);
       expect(await exited, err).toBe(0);
     } finally {
