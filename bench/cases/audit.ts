@@ -1,5 +1,5 @@
 /**
- * `audit.ingest.sqlite` / `audit.ingest.postgres`: events appended to the audit log (dedup lookup,
+ * `audit.ingest.sqlite` / `audit.ingest.postgres`: events appended to the audit log (duplicates skipped,
  * hash chain, checkpoints, type table, one transaction per batch of 500) against the raw driver
  * inserting the same rows (hashes computed beforehand) into the same table and indexes, in the
  * same batches, one transaction each. `audit.query.pattern`: a page of the newest 100 `order.*`

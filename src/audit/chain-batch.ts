@@ -18,7 +18,8 @@ export interface ChainedBatch {
 /**
  * Gives each entry its position and hash after `head`, skipping event ids in `stored` (already in
  * the log) or repeated in the batch; a checkpoint for every position divisible by `checkpointEvery`.
- * Pure: each store calls it inside the transaction that read `head` and `stored`.
+ * Pure: the PostgreSQL store calls it inside the transaction that read `head` and `stored` (the
+ * SQLite store chains row by row instead, its unique event-id index skipping repeats).
  */
 export function chainBatch(head: ChainHead, entries: readonly AuditEntry[], stored: ReadonlySet<string>, recordedAt: number, checkpointEvery: number): ChainedBatch {
   const records: AuditRecord[] = [];

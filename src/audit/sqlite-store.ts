@@ -2,15 +2,14 @@ import { statSync } from 'node:fs';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { AuditCheckpoint, AuditEntry, AuditRecord } from './audit-record.js';
 import type { AppendResult, AuditPage, AuditQuery, AuditStats, AuditStore, RetentionPolicy, VerifyResult } from './audit-store.js';
-import { chainBatch, eventIdsOf } from './chain-batch.js';
 import { ChainVerifier } from './chain-verifier.js';
 import { loadDriver } from './load-driver.js';
 import { querySql, type SqlDialect } from './query-sql.js';
-import { GENESIS_HASH } from './record-hash.js';
+import { GENESIS_HASH, recordHash } from './record-hash.js';
 import { retentionStart } from './retention.js';
 import { SQLITE_SCHEMA } from './sqlite-schema.js';
 import { pagesOf, statsOf, type StatsRows } from './store-common.js';
-import { checkpointEvery, checkpointOf, RECORD_COLUMNS, recordOf, valuesOf, type CheckpointRow, type HeadRow, type RecordRow } from './store-rows.js';
+import { checkpointEvery, checkpointOf, RECORD_COLUMNS, recordOf, type CheckpointRow, type HeadRow, type RecordRow } from './store-rows.js';
 import { matchingTypes, typeRangeOf } from './type-filter.js';
 
 /** Options of {@link openSqliteStore}. */
@@ -76,8 +75,12 @@ class SqliteAuditStore implements AuditStore {
     this.#every = every;
     this.description = `sqlite ${path}`;
     const head = db.prepare<[], HeadRow>('SELECT * FROM audit_head WHERE id = 1');
-    const known = db.prepare<[string], { event_id: string }>('SELECT event_id FROM audit_records WHERE event_id IN (SELECT value FROM json_each(?))');
-    const insert = db.prepare(`INSERT INTO audit_records (${RECORD_COLUMNS}) VALUES (${RECORD_COLUMNS.split(',').map(() => '?').join(', ')})`);
+    // The unique event-id index is the dedup check: a row whose event id is already stored (or
+    // earlier in the batch) is not inserted, and the chain goes on from the record before it. One
+    // index probe per row, which the insert pays anyway, instead of a lookup query per batch.
+    const insert = db.prepare(
+      `INSERT INTO audit_records (${RECORD_COLUMNS}) VALUES (${RECORD_COLUMNS.split(',').map(() => '?').join(', ')}) ON CONFLICT (event_id) DO NOTHING`,
+    );
     const insertType = db.prepare('INSERT OR IGNORE INTO audit_types (type) VALUES (?)');
     const insertCheckpoint = db.prepare('INSERT INTO audit_checkpoints (position, hash, created_at) VALUES (?, ?, ?)');
     const moveHead = db.prepare('UPDATE audit_head SET last_position = ?, last_hash = ? WHERE id = 1');
@@ -85,18 +88,26 @@ class SqliteAuditStore implements AuditStore {
     this.#append = db
       .transaction((entries: readonly AuditEntry[], now: number): AppendResult => {
         const h = head.get()!;
-        const ids = eventIdsOf(entries);
-        const stored = new Set(ids.length === 0 ? [] : known.all(JSON.stringify(ids)).map((r) => r.event_id));
-        const batch = chainBatch({ lastPosition: Number(h.last_position), lastHash: h.last_hash }, entries, stored, now, this.#every);
+        let lastPosition = Number(h.last_position);
+        let lastHash = h.last_hash;
+        let duplicates = 0;
         const types = new Set<string>();
-        for (const r of batch.records) {
-          insert.run(valuesOf(r));
-          if (r.type !== null) types.add(r.type);
+        for (const e of entries) {
+          const position = lastPosition + 1;
+          const hash = recordHash(lastHash, position, now, e);
+          const values = [position, now, e.kind, e.eventId, e.type, e.time, e.source, e.contextId, e.traceId, e.reason, e.body, lastHash, hash];
+          if (insert.run(values).changes === 0) {
+            duplicates++;
+            continue;
+          }
+          if (e.type !== null) types.add(e.type);
+          if (position % this.#every === 0) insertCheckpoint.run(position, hash, now);
+          lastPosition = position;
+          lastHash = hash;
         }
         for (const type of types) insertType.run(type);
-        for (const c of batch.checkpoints) insertCheckpoint.run(c.position, c.hash, c.createdAt);
-        moveHead.run(batch.head.lastPosition, batch.head.lastHash);
-        return { appended: batch.records.length, duplicates: batch.duplicates, lastPosition: batch.head.lastPosition };
+        moveHead.run(lastPosition, lastHash);
+        return { appended: lastPosition - Number(h.last_position), duplicates, lastPosition };
       })
       .immediate.bind(null) as (entries: readonly AuditEntry[], now: number) => AppendResult;
   }
