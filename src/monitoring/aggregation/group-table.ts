@@ -43,6 +43,11 @@ export class GroupTable<K, G extends Touchable> {
     return this.#groups.entries();
   }
 
+  /** Every group, oldest first; deleting the current entry while iterating is allowed (no entry array per group, unlike {@link entries}). */
+  values(): IterableIterator<G> {
+    return this.#groups.values();
+  }
+
   /** Removes and returns the first group not used since the last sweep; the table is not empty. */
   #evictOne(): G {
     for (;;) {

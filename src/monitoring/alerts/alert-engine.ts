@@ -20,7 +20,8 @@ import type { AbsenceRuleOptions, AnomalyRuleOptions, SequenceRuleOptions, Seque
 import type { RuleRuntime, RuleState } from './rule-runtime.js';
 import { ruleSpec, type RawRule, type RuleSpec } from './rule-spec.js';
 import { SequenceRule } from './sequence-rule.js';
-import { ThresholdRule } from './threshold-rule.js';
+import { SharedGroups } from './shared-groups.js';
+import { ThresholdRule, type ThresholdGroups } from './threshold-rule.js';
 
 /** Options of {@link AlertEngine}. */
 export interface AlertEngineOptions<E extends AnyBusEvent = AnyBusEvent> {
@@ -116,6 +117,8 @@ export class AlertEngine<E extends AnyBusEvent = AnyBusEvent> implements AsyncDi
   /** One entry (and one subscription) per distinct pattern, with the rules that read it. */
   readonly #patterns = new Map<string, PatternGroup>();
   readonly #subscriptions: Subscription[] = [];
+  /** Groups of threshold rules by their `groupBy` paths: one key lookup per event for rules that group alike. */
+  readonly #sharedGroups = new Map<string, ThresholdGroups>();
   readonly #queue = new EventTimeQueue();
   readonly #source: AggregatorSource<E> | undefined;
   readonly #publisher: EventSink<AlertEvent> | undefined;
@@ -282,7 +285,7 @@ export class AlertEngine<E extends AnyBusEvent = AnyBusEvent> implements AsyncDi
     const listener = (change: AlertChange) => this.#changed(change);
     const runtime =
       spec.kind === 'threshold'
-        ? new ThresholdRule(spec, listener)
+        ? new ThresholdRule(spec, listener, this.#groupsBy(spec.groupBy))
         : spec.kind === 'sequence'
           ? new SequenceRule(spec, listener)
           : spec.kind === 'absence'
@@ -306,6 +309,17 @@ export class AlertEngine<E extends AnyBusEvent = AnyBusEvent> implements AsyncDi
       if (i > 0) group.earlier.set(runtime, runtime.patterns.slice(0, i).map((p) => parsePattern(p)));
       group.byType.clear();
     });
+  }
+
+  /** The groups shared by the threshold rules with these `groupBy` paths. */
+  #groupsBy(paths: readonly string[]): ThresholdGroups {
+    const id = JSON.stringify(paths);
+    let shared = this.#sharedGroups.get(id);
+    if (shared === undefined) {
+      shared = new SharedGroups(paths);
+      this.#sharedGroups.set(id, shared);
+    }
+    return shared;
   }
 
   #receive(event: AnyBusEvent, rules: readonly RuleRuntime[]): void {

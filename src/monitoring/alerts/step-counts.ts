@@ -8,12 +8,15 @@
  * an event's step is never below `top`.
  */
 export class StepCounts {
-  readonly #counts: Float64Array;
+  /** A plain array of small integers, not a typed array: rings this small then sit on the JS heap next to their group, where a typed array's would be a separate allocation (slower to reach and to collect, with thousands of groups). */
+  readonly #counts: number[];
   #top = -Infinity;
+  /** Slot of step `top`, kept so that the per-event path needs no `%` of a step number (epoch steps are past small-integer range, and their `%` is a slow floating-point one). */
+  #topSlot = 0;
   #total = 0;
 
   constructor(readonly steps: number) {
-    this.#counts = new Float64Array(steps + 1);
+    this.#counts = Array.from({ length: steps + 1 }, () => 0);
   }
 
   /** Events in the ring. */
@@ -23,8 +26,10 @@ export class StepCounts {
 
   /** Counts one event of step `step`. */
   add(step: number): void {
-    this.#roll(step);
-    this.#counts[step % this.#counts.length]! += 1;
+    if (step !== this.#top) this.#roll(step);
+    const back = this.#top - step;
+    const size = this.#counts.length;
+    this.#counts[back === 0 ? this.#topSlot : slotOf(this.#topSlot - back, size)]! += 1;
     this.#total++;
   }
 
@@ -35,7 +40,7 @@ export class StepCounts {
     // The ring holds one step more than the window: the oldest, or step `end` when an event at
     // exactly the window's end came first.
     const outside = this.#top === end ? end : end - size;
-    return this.#total - this.#counts[((outside % size) + size) % size]!;
+    return this.#total - this.#counts[slotOf(this.#topSlot - (this.#top - outside), size)]!;
   }
 
   #roll(step: number): void {
@@ -44,13 +49,21 @@ export class StepCounts {
     if (step - this.#top >= size) {
       this.#counts.fill(0);
       this.#total = 0;
+      this.#topSlot = slotOf(step, size);
     } else {
+      let slot = this.#topSlot;
       for (let s = this.#top + 1; s <= step; s++) {
-        const i = s % size;
-        this.#total -= this.#counts[i]!;
-        this.#counts[i] = 0;
+        slot = slot + 1 === size ? 0 : slot + 1;
+        this.#total -= this.#counts[slot]!;
+        this.#counts[slot] = 0;
       }
+      this.#topSlot = slot;
     }
     this.#top = step;
   }
+}
+
+/** `step mod size`, in `[0, size)` for negative steps too. */
+function slotOf(step: number, size: number): number {
+  return ((step % size) + size) % size;
 }

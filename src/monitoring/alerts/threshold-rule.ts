@@ -7,6 +7,7 @@ import { PanePool } from '../aggregation/pane-pool.js';
 import { aggregateOf } from './aggregate-of.js';
 import { AlertBook, type ChangeListener } from './alert-book.js';
 import { GroupLabels } from './group-labels.js';
+import { SharedGroups, type GroupRow } from './shared-groups.js';
 import { StepCounts } from './step-counts.js';
 import type { RuleRuntime, RuleState } from './rule-runtime.js';
 import type { ThresholdSpec } from './rule-spec.js';
@@ -16,6 +17,8 @@ const SKETCH = { relativeAccuracy: 0.01, maxBuckets: 2_048 } as const;
 
 interface Group {
   readonly key: string | undefined;
+  /** The row of the key in the shared groups, where this group holds the rule's slot. */
+  readonly row: GroupRow<Group>;
   readonly labels: ReturnType<GroupLabels['labels']>;
   /** Panes ascending by start (sliding, tumbling); one pane, the open session (session). */
   readonly panes: Pane[];
@@ -25,6 +28,9 @@ interface Group {
   last: number;
   touched: boolean;
 }
+
+/** The groups of threshold rules that share their `groupBy` paths (see {@link SharedGroups}). */
+export type ThresholdGroups = SharedGroups<Group>;
 
 /**
  * A threshold over a window aggregate, per group, built on the aggregator's parts: the events of
@@ -46,6 +52,8 @@ export class ThresholdRule implements RuleRuntime {
   readonly #labels: GroupLabels;
   readonly #value: FieldReader | undefined;
   readonly #groups: GroupTable<string | undefined, Group>;
+  readonly #shared: ThresholdGroups;
+  readonly #slot: number;
   readonly #pool: PanePool;
   /** Whether groups count per step (`count`, `rate`) rather than keep panes. */
   readonly #countsOnly: boolean;
@@ -55,13 +63,16 @@ export class ThresholdRule implements RuleRuntime {
   #evicted = 0;
   #skipped = 0;
 
-  constructor(spec: ThresholdSpec, listener: ChangeListener) {
+  /** `shared`: the groups of the engine's other rules with the same `groupBy` (one key lookup per event for them all). */
+  constructor(spec: ThresholdSpec, listener: ChangeListener, shared: ThresholdGroups = new SharedGroups(spec.groupBy)) {
     this.#spec = spec;
     this.name = spec.name;
     this.patterns = [spec.pattern];
     this.#labels = new GroupLabels(spec.groupBy);
     this.#value = spec.value === undefined ? undefined : valueReader(spec.value);
     this.#groups = new GroupTable(spec.maxGroups);
+    this.#shared = shared;
+    this.#slot = shared.slot();
     this.#pool = new PanePool(this.#value === undefined ? undefined : SKETCH);
     this.#countsOnly = (spec.aggregate === 'count' || spec.aggregate === 'rate') && spec.windowType !== 'session';
     const unit = spec.aggregate === 'rate' ? '/s' : '';
@@ -146,11 +157,12 @@ export class ThresholdRule implements RuleRuntime {
   #judgeStep(end: number): void {
     const { windowMs, everyMs } = this.#spec;
     const from = end - windowMs;
-    for (const [key, group] of this.#groups.entries()) {
+    for (const group of this.#groups.values()) {
+      const key = group.key;
       if (group.counts !== undefined) {
         const count = group.counts.windowBefore(end / everyMs);
         this.#judge(group, this.#spec.aggregate === 'count' ? count : (count * 1000) / windowMs, end);
-        if (group.counts.total === 0 && !this.#book.has(key)) this.#groups.delete(key);
+        if (group.counts.total === 0 && !this.#book.has(key)) this.#drop(group);
         continue;
       }
       const panes = group.panes;
@@ -169,7 +181,7 @@ export class ThresholdRule implements RuleRuntime {
       let done = 0;
       while (done < panes.length && panes[done]!.start < from + everyMs) done++;
       if (done > 0) this.#pool.give(panes.splice(0, done));
-      if (panes.length === 0 && !this.#book.has(key)) this.#groups.delete(key);
+      if (panes.length === 0 && !this.#book.has(key)) this.#drop(group);
     }
     this.#nextStep = this.#groups.size === 0 ? Infinity : end + everyMs;
   }
@@ -182,7 +194,7 @@ export class ThresholdRule implements RuleRuntime {
       const pane = group.panes.pop()!;
       this.#judge(group, aggregateOf(this.#spec.aggregate, pane, end - pane.start), end);
       this.#pool.give([pane]);
-      if (!this.#book.has(group.key)) this.#groups.delete(group.key);
+      if (!this.#book.has(group.key)) this.#drop(group);
     }
   }
 
@@ -199,17 +211,27 @@ export class ThresholdRule implements RuleRuntime {
   }
 
   #groupOf(event: AnyBusEvent): Group {
-    const key = this.#labels.key(event);
-    let group = this.#groups.get(key);
-    if (group === undefined) {
-      group = { key, labels: this.#labels.labels(event), panes: [], counts: this.#countsOnly ? new StepCounts(this.#spec.windowMs / this.#spec.everyMs) : undefined, last: 0, touched: false };
-      this.#groups.add(key, group, (evicted) => {
-        this.#evicted++;
-        this.#sessions.delete(evicted.key);
-        this.#pool.give(evicted.panes.splice(0));
-      });
+    const row = this.#shared.row(event);
+    let group = row.groups[this.#slot];
+    if (group !== undefined) {
+      group.touched = true;
+      return group;
     }
+    const key = row.key;
+    group = { key, row, labels: this.#labels.labels(event), panes: [], counts: this.#countsOnly ? new StepCounts(this.#spec.windowMs / this.#spec.everyMs) : undefined, last: 0, touched: false };
+    this.#groups.add(key, group, (evicted) => {
+      this.#evicted++;
+      this.#sessions.delete(evicted.key);
+      this.#pool.give(evicted.panes.splice(0));
+      this.#shared.clear(evicted.row, this.#slot);
+    });
+    this.#shared.fill(row, this.#slot, group);
     return group;
+  }
+
+  #drop(group: Group): void {
+    this.#groups.delete(group.key);
+    this.#shared.clear(group.row, this.#slot);
   }
 }
 

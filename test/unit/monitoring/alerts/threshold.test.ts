@@ -87,4 +87,33 @@ describe('threshold rules (virtual clock)', () => {
     for (let i = 0; i < 10; i++) feed(sample(i * 0.1, 10, `h${i}`), sample(i * 0.1, 1, `h${i}`));
     expect(engine.rules()[0]).toMatchObject({ seen: 10, groups: 3, evicted: 7 });
   });
+
+  it('rules with the same groupBy keep their own groups: caps, evictions, windows and alerts of one never touch another', () => {
+    const { engine, log, feed } = virtualEngine();
+    engine.threshold('metric.sample', { name: 'small', window: '2s', every: '1s', groupBy: ['data.host'], above: 2, maxGroups: 1 });
+    engine.threshold('metric.sample', { name: 'wide', window: '4s', every: '1s', groupBy: ['data.host'], above: 2 });
+    engine.threshold('metric.sample', { name: 'big', window: '4s', every: '1s', groupBy: ['data.host'], where: (e) => e.data.value > 5, above: 1 });
+    engine.threshold('metric.sample', { name: 'max', value: 'data.value', aggregate: 'max', window: '2s', windowType: 'tumbling', groupBy: ['data.host'], above: 50 });
+    feed(sample(0.1, 1, 'a'), sample(0.2, 9, 'a'), sample(0.3, 9, 'a'), sample(0.4, 1, 'b'), sample(0.5, 99, 'b'), sample(1.5, 1, 'a'));
+    engine.advanceTo(T0 + 3_000);
+    // `small` keeps one group: b evicted a, then a (at 1.5 s) evicted b; `wide` holds both; `max` only b's firing alert.
+    expect(engine.rules().map((r) => [r.name, r.groups, r.evicted])).toEqual([['small', 1, 2], ['wide', 2, 0], ['big', 2, 0], ['max', 1, 0]]);
+    feed(sample(9, 1, 'c'));
+    engine.advanceTo(T0 + 20_000);
+    expect(log()).toEqual([
+      'wide firing@1 {"host":"a"} =3',
+      'big firing@1 {"host":"a"} =2',
+      'max firing@2 {"host":"b"} =99',
+      'max resolved@4 {"host":"b"}',
+      'wide resolved@5 {"host":"a"} =1',
+      'big resolved@5 {"host":"a"} =0',
+    ]);
+    // Every window emptied: each rule dropped its groups, whatever the others held.
+    expect(engine.rules().map((r) => r.groups)).toEqual([0, 0, 0, 0]);
+    // A key every rule had let go of comes back as new groups.
+    feed(sample(21, 1, 'a'), sample(21.1, 1, 'a'), sample(21.2, 1, 'a'));
+    expect(engine.rules().map((r) => r.groups)).toEqual([1, 1, 0, 1]);
+    engine.advanceTo(T0 + 22_000);
+    expect(log().slice(6)).toEqual(['small firing@22 {"host":"a"} =3', 'wide firing@22 {"host":"a"} =3']);
+  });
 });
