@@ -47,9 +47,9 @@ export interface ThresholdRuleOptions<E extends AnyBusEvent> extends CommonRuleO
   readonly above?: number;
   /** Fires when the aggregate is below this (strictly). */
   readonly below?: number;
-  /** A firing `above` alert resolves once the aggregate is below this (hysteresis). @default above */
+  /** A firing `above` alert resolves once the aggregate is below this (hysteresis). @default none: it resolves once the aggregate is no longer above `above` */
   readonly resolveBelow?: number;
-  /** A firing `below` alert resolves once the aggregate is above this. @default below */
+  /** A firing `below` alert resolves once the aggregate is above this. @default none: it resolves once the aggregate is no longer below `below` */
   readonly resolveAbove?: number;
   /** How long the condition must hold before firing; the alert is `pending` meanwhile. @default 0 */
   readonly for?: Duration;

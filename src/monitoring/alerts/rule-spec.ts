@@ -32,6 +32,8 @@ export interface ThresholdSpec extends BaseSpec {
   readonly direction: 'above' | 'below';
   readonly fireAt: number;
   readonly resolveAt: number;
+  /** Whether `resolveBelow` / `resolveAbove` was given: without, an alert resolves as soon as its firing condition no longer holds. */
+  readonly hysteresis: boolean;
   readonly forMs: number;
 }
 
@@ -156,6 +158,7 @@ function thresholdSpec(c: Checker): ThresholdSpec {
     direction,
     fireAt,
     resolveAt,
+    hysteresis: c.raw[direction === 'above' ? 'resolveBelow' : 'resolveAbove'] !== undefined,
     forMs: c.duration('for', 0),
   };
 }

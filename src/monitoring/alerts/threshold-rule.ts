@@ -200,8 +200,9 @@ export class ThresholdRule implements RuleRuntime {
 
   /** Hysteresis: an alert whose condition holds keeps it until the value crosses the resolve threshold. */
   #judge(group: Group, value: number | undefined, time: number): void {
-    const { direction, fireAt, resolveAt } = this.#spec;
-    const holds = this.#book.holds(group.key);
+    const { direction, fireAt, resolveAt, hysteresis } = this.#spec;
+    // Without a resolve threshold the condition is the firing one: `above: 0` resolves at 0.
+    const holds = hysteresis && this.#book.holds(group.key);
     let active = false;
     if (value !== undefined) {
       if (direction === 'above') active = holds ? !(value < resolveAt) : value > fireAt;

@@ -54,6 +54,16 @@ describe('threshold rules (virtual clock)', () => {
     expect(log()).toEqual(['hot firing@2 =81', 'hot resolved@3 =79', 'hot firing@4 =81', 'hot resolved@5']);
   });
 
+  it('without resolveBelow an alert resolves once its firing condition no longer holds: `above: 0` resolves at 0, and a value equal to the threshold resolves', () => {
+    const { engine, log, feed } = virtualEngine();
+    engine.threshold('metric.sample', { name: 'any', window: '1s', windowType: 'tumbling', above: 0 });
+    engine.threshold('metric.sample', { name: 'edge', value: 'data.value', aggregate: 'max', window: '1s', windowType: 'tumbling', above: 80 });
+    feed(sample(0.5, 81), sample(1.5, 80), sample(3.5, 10));
+    engine.advanceTo(T0 + 10_000);
+    // Counts per 1 s window: 1, 1, 0, 1, 0. Before, `above: 0` never resolved (it waited for a count below 0).
+    expect(log()).toEqual(['any firing@1 =1', 'edge firing@1 =81', 'edge resolved@2 =80', 'any resolved@3 =0', 'any firing@4 =1', 'any resolved@5 =0']);
+  });
+
   it('keepFiringFor holds a firing alert through a short dip, without announcing it again', () => {
     const { engine, log, feed } = virtualEngine();
     engine.threshold('metric.sample', { name: 'hot', value: 'data.value', aggregate: 'max', window: '1s', windowType: 'tumbling', above: 80, keepFiringFor: '3s' });
