@@ -98,18 +98,7 @@ export class AbsenceRule implements RuleRuntime {
   }
 
   state(): RuleState {
-    return {
-      name: this.name,
-      kind: 'absence',
-      patterns: this.patterns,
-      seen: this.seen,
-      skipped: 0,
-      groups: this.#waits.size,
-      evicted: this.#evicted + this.#book.evicted,
-      timedOut: 0,
-      ...this.#book.counts(),
-      fired: this.#book.fired,
-    };
+    return this.#book.stateOf(this, 'absence', { skipped: 0, groups: this.#waits.size, evicted: this.#evicted, timedOut: 0 });
   }
 
   #wait(key: string | undefined, labels: AlertLabels, since: number): void {

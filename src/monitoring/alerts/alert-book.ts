@@ -1,4 +1,5 @@
-import { fingerprintOf, type AlertChange, type AlertLabels, type AlertState } from './alert-change.js';
+import { fingerprintOf, type AlertChange, type AlertLabels, type AlertState, type RuleKind } from './alert-change.js';
+import type { RuleState } from './rule-runtime.js';
 import type { BaseSpec } from './rule-spec.js';
 
 /** Where a rule's alerts report their changes. */
@@ -60,6 +61,22 @@ export class AlertBook {
   /** Counts of alerts by state. */
   counts(): { pending: number; firing: number } {
     return { pending: this.#pending.size, firing: this.#alerts.size - this.#pending.size };
+  }
+
+  /**
+   * The state of the rule this book serves: what the rule counts itself (`own`, its evictions
+   * besides the book's) and the alerts the book holds.
+   */
+  stateOf(
+    rule: { readonly name: string; readonly patterns: readonly string[]; readonly seen: number },
+    kind: RuleKind,
+    own: { readonly skipped: number; readonly groups: number; readonly evicted: number; readonly timedOut: number },
+  ): RuleState {
+    return {
+      name: rule.name, kind, patterns: rule.patterns, seen: rule.seen,
+      skipped: own.skipped, groups: own.groups, evicted: own.evicted + this.#evicted, timedOut: own.timedOut,
+      ...this.counts(), fired: this.#fired,
+    };
   }
 
   /** Whether the condition of `key`'s alert holds (pending, or firing and not clearing): what hysteresis needs. */

@@ -77,17 +77,6 @@ export class AnomalyRule implements RuleRuntime {
   }
 
   state(): RuleState {
-    return {
-      name: this.name,
-      kind: 'anomaly',
-      patterns: this.patterns,
-      seen: this.seen,
-      skipped: this.#skipped,
-      groups: this.#groups.size,
-      evicted: this.#evicted + this.#book.evicted,
-      timedOut: 0,
-      ...this.#book.counts(),
-      fired: this.#book.fired,
-    };
+    return this.#book.stateOf(this, 'anomaly', { skipped: this.#skipped, groups: this.#groups.size, evicted: this.#evicted, timedOut: 0 });
   }
 }

@@ -96,18 +96,7 @@ export class SequenceRule implements RuleRuntime {
   }
 
   state(): RuleState {
-    return {
-      name: this.name,
-      kind: 'sequence',
-      patterns: this.patterns,
-      seen: this.seen,
-      skipped: 0,
-      groups: this.#partials.size,
-      evicted: this.#evicted + this.#book.evicted,
-      timedOut: this.#timedOut,
-      ...this.#book.counts(),
-      fired: this.#book.fired,
-    };
+    return this.#book.stateOf(this, 'sequence', { skipped: 0, groups: this.#partials.size, evicted: this.#evicted, timedOut: this.#timedOut });
   }
 
   #matches(step: number, event: AnyBusEvent): boolean {

@@ -139,18 +139,7 @@ export class ThresholdRule implements RuleRuntime {
   }
 
   state(): RuleState {
-    return {
-      name: this.name,
-      kind: 'threshold',
-      patterns: this.patterns,
-      seen: this.seen,
-      skipped: this.#skipped,
-      groups: this.#groups.size,
-      evicted: this.#evicted + this.#book.evicted,
-      timedOut: 0,
-      ...this.#book.counts(),
-      fired: this.#book.fired,
-    };
+    return this.#book.stateOf(this, 'threshold', { skipped: this.#skipped, groups: this.#groups.size, evicted: this.#evicted, timedOut: 0 });
   }
 
   /** Judges every group over the window ending at `end`, then drops the panes no later window needs. */
