@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +59,16 @@ describe('dotbus audit', () => {
       const r = await runCli(['audit', ...args, '--db', db]);
       expect(r.code, args.join(' ')).toBe(2);
       oneLine(r.stderr);
+    }
+  });
+
+  it('a log path that does not exist is exit 2 for the commands that read, and creates no file', async () => {
+    const missing = join(dir, 'typo.db');
+    for (const args of [['verify'], ['query'], ['stats'], ['replay', '--redis', 'redis://127.0.0.1:1']]) {
+      const r = await runCli(['audit', ...args, '--db', missing]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(oneLine(r.stderr)).toContain(`no audit log at ${missing}; record one with \`dotbus audit record --db ${missing}\``);
+      expect(existsSync(missing)).toBe(false);
     }
   });
 });

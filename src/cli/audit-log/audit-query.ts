@@ -47,7 +47,7 @@ async function runQuery(pattern: string | undefined, flags: QueryFlags, io: CliI
   if (!Number.isSafeInteger(limit) || limit < 1) throw new CliError(`--limit: ${quote(flags.limit)} is not a whole number of records, 1 or more`, EXIT_USAGE);
   const from = timeFlag('--from', flags.from);
   const to = timeFlag('--to', flags.to);
-  const store = await openStore(flags);
+  const store = await openStore(flags, true);
   let printed = 0;
   try {
     const query = {

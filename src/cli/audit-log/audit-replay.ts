@@ -55,7 +55,7 @@ async function runReplay(pattern: string, flags: ReplayFlags, io: CliIO): Promis
   } catch (e) {
     throw cliErrorOf(e, '--redis');
   }
-  const store = await openStore(flags);
+  const store = await openStore(flags, true);
   const bus = createBus({ events, transport, source: '/dotbus-audit-replay', onError: () => undefined });
   const bar = new ProgressBar(io, 'replaying', 'ms of the recorded span');
   const skipped = { n: 0, first: '' };

@@ -10,7 +10,7 @@ export function registerStats(audit: Command, io: CliIO): void {
 }
 
 async function runStats(flags: DbFlags, io: CliIO): Promise<void> {
-  const store = await openStore(flags);
+  const store = await openStore(flags, true);
   try {
     const s = await store.stats();
     const time = (ms: number | null): string => (ms === null ? '—' : new Date(ms).toISOString());

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { openAuditStore, type AuditStore } from '../../audit/index.js';
 import { describeError, quote } from '../../internal.js';
@@ -16,8 +17,15 @@ export function addDbOption(command: Command): Command {
   return command.option('--db <path|url>', `the audit log: a SQLite file, or a postgres://user:pass@host:port/db URL`, DEFAULT_DB);
 }
 
-/** Opens the log `--db` names; a failure is one line naming the log (without its password). */
-export async function openStore(flags: DbFlags): Promise<AuditStore> {
+/**
+ * Opens the log `--db` names; a failure is one line naming the log (without its password).
+ * `existing`: the command only reads, so a SQLite file that isn't there is a mistyped path (exit
+ * 2), not a new empty log that would verify and query as if nothing had been recorded.
+ */
+export async function openStore(flags: DbFlags, existing = false): Promise<AuditStore> {
+  if (existing && !/^postgres(ql)?:\/\//i.test(flags.db) && !existsSync(flags.db)) {
+    throw new CliError(`no audit log at ${flags.db}; record one with \`dotbus audit record --db ${flags.db}\`, or give --db the log's path`, EXIT_USAGE);
+  }
   try {
     return await openAuditStore(flags.db);
   } catch (e) {

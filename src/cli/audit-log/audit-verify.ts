@@ -11,7 +11,7 @@ export function registerVerify(audit: Command, io: CliIO): void {
 }
 
 async function runVerify(flags: DbFlags, io: CliIO): Promise<void> {
-  const store = await openStore(flags);
+  const store = await openStore(flags, true);
   let result;
   try {
     result = await store.verify();
