@@ -10,14 +10,31 @@ export interface AuditRecorderOptions extends BatchWriterOptions {
   /** Also record replayed events (those with `replayOf`, the `replayof` extension). @default false */
   readonly recordReplays?: boolean;
   /**
-   * Record decode failures the bus reports to its observer (a Redis Streams entry that did not
-   * decode, which the transport dead-letters) as raw records with their reason. Turn it off when
-   * the transport hands the raw message to {@link AuditRecorder.recordRaw} instead (Pub/Sub's
-   * `onDecodeError`), or each would be recorded twice. @default true
+   * Record decode failures the bus reports to its observer as raw records with their reason, but
+   * without the message (the observer does not get it). Turn it off when the transport hands the
+   * message itself to the recorder (Redis Streams' `onUndecodable` with
+   * {@link AuditRecorder.recordUndecodable}, Pub/Sub's `onDecodeError` with
+   * {@link AuditRecorder.recordRaw}), or each would be recorded twice. @default true
    */
   readonly decodeErrorsFromObserver?: boolean;
   /** Called for a batch the store refused, and any other failure; must not throw. @default ignored */
   readonly onError?: (error: unknown) => void;
+}
+
+/** A message a transport could not decode, with a key of its own (Redis Streams' `UndecodableEntry` is one). */
+export interface UndecodableMessage {
+  /** Where it was read, e.g. the stream key. */
+  readonly stream: string;
+  /** Its id there: `stream` and `id` together name it for good. */
+  readonly id: string;
+  /** When the transport stored it, epoch ms. */
+  readonly time: number;
+  /** Why it did not decode, as a short code. */
+  readonly reason: string;
+  /** Why, in a sentence. */
+  readonly error: string;
+  /** Its bytes exactly as stored; `undefined` when it had none. */
+  readonly message: Uint8Array | undefined;
 }
 
 /** What a recorder has done. */
@@ -101,6 +118,23 @@ export class AuditRecorder {
   recordRaw(raw: string | Uint8Array | undefined, reason: string): Promise<void> {
     this.#counts.raw++;
     return this.#writer.add(rawEntry(raw ?? '', raw === undefined ? `${reason} (message not available to the recorder)` : reason));
+  }
+
+  /**
+   * Records a message that did not decode under a key of its own; resolves once it is committed
+   * (a message whose key is already in the log is not stored again). Fits Redis Streams'
+   * `onUndecodable`, which acknowledges the entry only then, so a recorder killed at any moment
+   * keeps each such entry exactly once.
+   *
+   * @example
+   * ```ts
+   * redisStreams({ group: 'audit', onUndecodable: (u) => recorder.recordUndecodable(u) });
+   * ```
+   */
+  recordUndecodable(message: UndecodableMessage): Promise<void> {
+    this.#counts.raw++;
+    const key = `${message.stream}/${message.id}`;
+    return this.#writer.add(rawEntry(message.message ?? '', `${message.reason}: ${message.error}`, message.time, key));
   }
 
   /** Records a detected loss of `lost` events. */

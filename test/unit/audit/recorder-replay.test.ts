@@ -58,6 +58,24 @@ describe('AuditRecorder', () => {
     expect(recorder.stats()).toMatchObject({ raw: 1, gaps: 1, lost: 4 });
   });
 
+  it('keeps a keyed undecodable message once, however often it is handed over, with its bytes and time', async () => {
+    const store = await memoryStore();
+    const recorder = new AuditRecorder(store, { flushMs: 1 });
+    const bytes = Buffer.from([0xff, 0x00, 0x7b]);
+    const message = { stream: '{ns}:events', id: '1700000000000-3', time: 1_700_000_000_000, reason: 'not-utf8', error: 'the `m` field is not UTF-8', message: bytes };
+    // Handed over again after a crash between the commit and the acknowledgement.
+    await recorder.recordUndecodable(message);
+    await recorder.recordUndecodable(message);
+    await recorder.recordUndecodable({ ...message, id: '1700000000000-4', message: undefined, reason: 'missing-message' });
+    const stats = await recorder.close();
+    const records = await all(store);
+    expect(records.map((r) => [r.kind, r.eventId, r.time])).toEqual([['raw', '{ns}:events/1700000000000-3', 1_700_000_000_000], ['raw', '{ns}:events/1700000000000-4', 1_700_000_000_000]]);
+    expect(Buffer.from((JSON.parse(records[0]!.body) as { base64: string }).base64, 'base64').equals(bytes)).toBe(true);
+    expect(records[0]!.reason).toBe('not-utf8: the `m` field is not UTF-8');
+    expect(JSON.parse(records[1]!.body)).toEqual({ text: '' });
+    expect(stats).toMatchObject({ recorded: 2, duplicates: 1 });
+  });
+
   it('rejects the handler of a batch the store refused (so Streams would not acknowledge it)', async () => {
     const store = await memoryStore();
     const recorder = new AuditRecorder(store, { flushMs: 1 });
