@@ -23,7 +23,7 @@ interface ReplayFlags extends DbFlags, EventsFlags {
 export function registerReplay(audit: Command, io: CliIO): void {
   const cmd = audit
     .command('replay')
-    .description('publish recorded events again, in order, into a namespace: instant, at the original pace or N times faster; each is marked as a replay (replayof)')
+    .description('publish recorded events again, in order, into a namespace: instant, at the original pace or N times faster; each is marked as a replay (replayof). Events of types without a definition are sent as recorded; --events checks those it defines against their schemas')
     .argument('[pattern]', 'event pattern', '*')
     .option('--redis <url>', 'the Redis to publish to (required)')
     .option('--namespace <ns>', 'namespace to publish into', 'dotbus')
@@ -56,7 +56,8 @@ async function runReplay(pattern: string, flags: ReplayFlags, io: CliIO): Promis
     throw cliErrorOf(e, '--redis');
   }
   const store = await openStore(flags, true);
-  const bus = createBus({ events, transport, source: '/dotbus-audit-replay', onError: () => undefined });
+  // Untyped: events of types without a definition here are replayed as recorded, not skipped.
+  const bus = createBus({ events, transport, untyped: true, source: '/dotbus-audit-replay', onError: () => undefined });
   const bar = new ProgressBar(io, 'replaying', 'ms of the recorded span');
   const skipped = { n: 0, first: '' };
   try {
@@ -75,7 +76,7 @@ async function runReplay(pattern: string, flags: ReplayFlags, io: CliIO): Promis
       },
     });
     bar.finish();
-    if (skipped.n > 0) io.stderr.write(`${io.paintErr('yellow', 'dotbus: warning:')} ${skipped.n} event(s) not replayed; first ${shortened(skipped.first, 300)} (types without a definition need --events MODULE)\n`);
+    if (skipped.n > 0) io.stderr.write(`${io.paintErr('yellow', 'dotbus: warning:')} ${skipped.n} event(s) not replayed; first ${shortened(skipped.first, 300)}\n`);
     io.stderr.write(
       `${escapeControls(`dotbus: replayed ${summary.replayed} event(s) from ${labelOf(flags.db)} into namespace ${flags.namespace} on ${label} at ${flags.speed}: recorded span ${(summary.spanMs / 1000).toFixed(3)} s, took ${(summary.elapsedMs / 1000).toFixed(3)} s`)}\n`,
     );

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AuditRecorder, VirtualClock, openSqliteStore, parseReplaySpeed, replayAudit, type AuditRecord, type AuditStore } from '../../../src/audit/index.js';
+import { AuditRecorder, VirtualClock, eventEntry, openSqliteStore, parseReplaySpeed, replayAudit, type AuditRecord, type AuditStore } from '../../../src/audit/index.js';
 import { createBus, InMemoryTransport, JsonCodec, EventRegistry, type AnyBusEvent } from '../../../src/index.js';
 import { OrderProbe, orderEvents } from '../../conformance/audit-samples.js';
 import { waitUntil } from '../../helpers/wait.js';
@@ -142,6 +142,33 @@ describe('replayAudit', () => {
     await bus.drain();
     expect(await recorder.close()).toMatchObject({ recorded: 0, skippedReplays: 21 });
     await bus.close();
+  });
+
+  it('replays an event of a type it has no definition for as recorded, into a bus that carries untyped events', async () => {
+    const store = await memoryStore();
+    const foreign = '{"specversion":"1.0","id":"x-1","source":"/other","type":"billing.charged","time":"2025-01-01T00:00:00.000Z","data":{"amount":3,"note":"\\u0000"}}';
+    const decoded = new JsonCodec(new EventRegistry([]), { untyped: true }).decode(foreign);
+    await store.append([eventEntry((decoded as { event: AnyBusEvent }).event)]);
+    // A typed bus refuses it: skipped, with why.
+    const typed = createBus({ events: [OrderProbe] });
+    const skipped: string[] = [];
+    expect(await replayAudit({ store, target: typed, onSkip: (_r, why) => skipped.push(why) })).toMatchObject({ replayed: 0, skipped: 1 });
+    expect(skipped.join()).toMatch(/billing\.charged/);
+    await typed.close();
+    // An untyped bus sends it as it is, marked as a replay; its wire form is the recorded CloudEvent.
+    const untyped = createBus({ events: [OrderProbe], untyped: true });
+    const got: AnyBusEvent[] = [];
+    untyped.subscribeUntyped('billing.*', (e) => void got.push(e));
+    expect(await replayAudit({ store, target: untyped })).toMatchObject({ replayed: 1, skipped: 0 });
+    await untyped.drain();
+    await untyped.close();
+    expect(got.map((e) => [e.eventType, e.replayOf, e.source, e.data])).toEqual([['billing.charged', 'x-1', '/other', { amount: 3, note: '\u0000' }]]);
+    const wire = JSON.parse(new JsonCodec(new EventRegistry([]), { untyped: true }).encode(got[0]!)) as Record<string, unknown>;
+    const { id, replayof, ...rest } = wire;
+    expect([id, replayof]).toEqual([got[0]!.eventId, 'x-1']);
+    // No schemaversion was recorded, so none is invented.
+    const { id: _recordedId, ...recorded } = JSON.parse(foreign) as Record<string, unknown>;
+    expect(rest).toEqual({ ...recorded, datacontenttype: 'application/json' });
   });
 
   it('parses speeds and refuses others', () => {
