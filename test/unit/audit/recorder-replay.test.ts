@@ -171,6 +171,26 @@ describe('replayAudit', () => {
     expect(rest).toEqual({ ...recorded, datacontenttype: 'application/json' });
   });
 
+  it('reports progress while it waits through a gap, and stops there when aborted', async () => {
+    const store = await memoryStore();
+    // Two events a minute apart: at 2x the replay waits 30 s between them.
+    await store.append(orderEvents(2, Date.UTC(2025, 0, 1), 60_000).map(eventEntry));
+    const clock = new VirtualClock();
+    const progress: number[] = [];
+    const summary = await replayAudit({ store, target: createBus({ events: [OrderProbe] }), events: [OrderProbe], clock, speed: parseReplaySpeed('2x'), onProgress: (done) => progress.push(done) });
+    expect(summary).toMatchObject({ replayed: 2, elapsedMs: 30_000 });
+    expect(progress.length).toBeGreaterThan(2);
+    expect(progress).toEqual([...progress].sort((a, b) => a - b));
+    expect([progress[0], progress.at(-1)]).toEqual([0, 60_000]);
+    const stop = new AbortController();
+    const stopped = await replayAudit({
+      store, target: createBus({ events: [OrderProbe] }), events: [OrderProbe], clock: new VirtualClock(), speed: parseReplaySpeed('original'), signal: stop.signal,
+      onProgress: (done) => (done >= 10_000 ? stop.abort() : undefined),
+    });
+    expect(stopped.replayed).toBe(1);
+    expect(stopped.elapsedMs).toBeLessThan(60_000);
+  });
+
   it('parses speeds and refuses others', () => {
     expect(parseReplaySpeed('10x')).toEqual({ factor: 10 });
     expect(parseReplaySpeed('0.5x')).toEqual({ factor: 0.5 });
