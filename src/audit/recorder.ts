@@ -43,6 +43,7 @@ export interface AuditRecorderStats {
   readonly recorded: number;
   /** Events already in the log (redeliveries), not appended again. */
   readonly duplicates: number;
+  /** Undecodable messages handed over (one handed over again after a crash counts again, and as a duplicate). */
   readonly raw: number;
   readonly gaps: number;
   /** Events the gaps say were lost. */
