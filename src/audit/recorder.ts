@@ -1,7 +1,11 @@
 import { parsePattern, type AnyBusEvent, type BusObserver, type DotbusError, type DropReason, type Subscribable, type Subscription } from '../index.js';
 import { eventEntry, gapEntry, rawEntry } from './audit-entries.js';
+import type { AuditEntry } from './audit-record.js';
 import type { AuditStore } from './audit-store.js';
 import { BatchWriter, type BatchWriterOptions } from './batch-writer.js';
+
+/** Longest a gap record waits for the event that revealed the loss, in ms. */
+const HELD_GAP_MS = 2_000;
 
 /** Options of {@link AuditRecorder}. */
 export interface AuditRecorderOptions extends BatchWriterOptions {
@@ -80,6 +84,8 @@ export class AuditRecorder {
   readonly #pattern: string;
   #subscription: Subscription | undefined;
   #counts = { raw: 0, gaps: 0, lost: 0, skippedReplays: 0 };
+  /** Gap records waiting for the event that revealed them (see {@link AuditRecorder.#holdGap}). */
+  readonly #heldGaps = new Map<string, { readonly entries: AuditEntry[]; readonly timer: ReturnType<typeof setTimeout> }>();
 
   /** Hooks for the bus's `observer` option: detected losses and decode failures become records. */
   readonly observer: BusObserver;
@@ -93,8 +99,10 @@ export class AuditRecorder {
       error: (error: DotbusError) => {
         if (error.code === 'DECODE_FAILED' && options.decodeErrorsFromObserver !== false) this.#background(this.recordRaw(undefined, error.message));
       },
-      dropped: (reason: DropReason, count: number, eventType?: string) => {
-        this.#background(this.recordGap(count, eventType, reason === 'lost' ? 'sequence gap' : `dropped: ${reason}`));
+      dropped: (reason: DropReason, count: number, eventType?: string, revealedBy?: AnyBusEvent) => {
+        const detail = reason === 'lost' ? 'sequence gap' : `dropped: ${reason}`;
+        if (revealedBy === undefined) this.#background(this.recordGap(count, eventType, detail));
+        else this.#holdGap(revealedBy.eventId, count, eventType, detail);
       },
     };
   }
@@ -108,6 +116,7 @@ export class AuditRecorder {
 
   /** Records one event; resolves once it is committed. */
   record(event: AnyBusEvent): Promise<void> {
+    this.#releaseGaps(event.eventId);
     if (event.replayOf !== undefined && this.#options.recordReplays !== true) {
       this.#counts.skippedReplays++;
       return Promise.resolve();
@@ -158,8 +167,35 @@ export class AuditRecorder {
   /** Unsubscribes and commits what is pending; the store stays open. Resolves with the totals. */
   async close(): Promise<AuditRecorderStats> {
     this.#subscription?.unsubscribe();
+    for (const eventId of [...this.#heldGaps.keys()]) this.#releaseGaps(eventId);
     await this.#writer.flush();
     return this.stats();
+  }
+
+  /**
+   * Keeps a gap revealed by the arrival of event `eventId` until that event reaches
+   * {@link record}, so the gap record goes into the log right before it, after the events that
+   * were still queued for this recorder when the loss was noticed. Written anyway after
+   * {@link HELD_GAP_MS} (the event may never come here: another subscriber's type, a full queue).
+   */
+  #holdGap(eventId: string, lost: number, eventType: string | undefined, detail: string): void {
+    this.#counts.gaps++;
+    this.#counts.lost += lost;
+    const entry = gapEntry({ lost, detail, ...(eventType === undefined ? {} : { eventType }) });
+    const held = this.#heldGaps.get(eventId);
+    if (held !== undefined) return void held.entries.push(entry);
+    const timer = setTimeout(() => this.#releaseGaps(eventId), HELD_GAP_MS);
+    timer.unref();
+    this.#heldGaps.set(eventId, { entries: [entry], timer });
+  }
+
+  #releaseGaps(eventId: string): void {
+    if (this.#heldGaps.size === 0) return;
+    const held = this.#heldGaps.get(eventId);
+    if (held === undefined) return;
+    this.#heldGaps.delete(eventId);
+    clearTimeout(held.timer);
+    for (const entry of held.entries) this.#background(this.#writer.add(entry));
   }
 
   #background(write: Promise<void>): void {

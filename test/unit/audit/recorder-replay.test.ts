@@ -58,6 +58,20 @@ describe('AuditRecorder', () => {
     expect(recorder.stats()).toMatchObject({ raw: 1, gaps: 1, lost: 4 });
   });
 
+  it('puts a gap record right before the event that revealed it, or on its own when that event never comes', async () => {
+    const store = await memoryStore();
+    const recorder = new AuditRecorder(store, { flushMs: 1 });
+    const [a, b, c] = orderEvents(3);
+    // Noticed when c arrived, while a and b were still queued for the recorder.
+    recorder.observer.dropped('lost', 5, c!.eventType, c);
+    recorder.observer.dropped('lost', 2, 'order.placed', orderEvents(1, Date.UTC(2030, 0, 1))[0]);
+    expect(recorder.stats()).toMatchObject({ gaps: 2, lost: 7 });
+    await Promise.all([a, b, c].map((e) => recorder.record(e!)));
+    await waitUntil(() => recorder.stats().recorded === 5, 10_000);
+    await recorder.close();
+    expect((await all(store)).map((r) => (r.kind === 'gap' ? `gap ${JSON.parse(r.body).lost}` : r.eventId))).toEqual([a!.eventId, b!.eventId, 'gap 5', c!.eventId, 'gap 2']);
+  });
+
   it('keeps a keyed undecodable message once, however often it is handed over, with its bytes and time', async () => {
     const store = await memoryStore();
     const recorder = new AuditRecorder(store, { flushMs: 1 });
