@@ -33,13 +33,15 @@ export function eventEntry(event: AnyBusEvent): AuditEntry {
 
 /**
  * The entry that keeps a message that did not decode, with why: text that is valid UTF-8 as
- * `{"text": …}`, anything else as `{"base64": …}`.
+ * `{"text": …}`, anything else as `{"base64": …}`. `key`, when the transport gives the message one
+ * for good (a Redis stream entry: `<stream key>/<entry id>`), is stored as the record's event id,
+ * so a message delivered again is not stored twice.
  */
-export function rawEntry(raw: string | Uint8Array, reason: string, time: number = Date.now()): AuditEntry {
+export function rawEntry(raw: string | Uint8Array, reason: string, time: number = Date.now(), key?: string): AuditEntry {
   const text = typeof raw === 'string' ? raw : utf8(raw);
   return {
     kind: 'raw',
-    eventId: null,
+    eventId: key === undefined ? null : storableText(key),
     type: null,
     time,
     source: null,

@@ -7,7 +7,10 @@ export type AuditRecordKind = 'event' | 'raw' | 'gap';
  */
 export interface AuditEntry {
   readonly kind: AuditRecordKind;
-  /** The CloudEvent `id` (unique in the log); `null` for raw and gap records. */
+  /**
+   * The CloudEvent `id` (unique in the log); for a raw record the message's own key when the
+   * transport has one (a Redis stream entry: `<stream key>/<entry id>`), else `null`; `null` for gaps.
+   */
   readonly eventId: string | null;
   /** The event type (for a gap: the type that lost events, when known); `null` when unknown. */
   readonly type: string | null;

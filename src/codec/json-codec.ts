@@ -17,7 +17,9 @@ export interface JsonCodecOptions {
   readonly maxMessageBytes?: number | undefined;
   /**
    * Decode a well-formed CloudEvent of a type no definition is registered for as an untyped event
-   * (`isUntyped(event)`, `data` unchecked but frozen) instead of failing with `unknown-type`.
+   * (`isUntyped(event)`, `data` unchecked but frozen) instead of failing with `unknown-type`; and
+   * encode such an untyped event as it is (without `dataschema` / `schemaversion` when it came
+   * without a version) instead of throwing {@link UnknownEventTypeError}.
    * @default false
    */
   readonly untyped?: boolean | undefined;
@@ -78,7 +80,9 @@ export class JsonCodec {
     // Written by hand rather than stringifying an envelope object: no intermediate object, and
     // only the fields that can hold arbitrary text go through JSON.stringify. The type and the
     // time can't need escaping (the type grammar allows [A-Za-z0-9_.-] only).
-    let json = `{"specversion":"1.0","id":${JSON.stringify(event.eventId)},"source":${JSON.stringify(event.source)},"type":"${event.eventType}","time":"${formatIsoTime(event.timestamp.getTime())}","datacontenttype":"application/json","dataschema":${JSON.stringify(dataSchemaUri(event.eventType, event.version))},"schemaversion":${JSON.stringify(event.version)}`;
+    let json = `{"specversion":"1.0","id":${JSON.stringify(event.eventId)},"source":${JSON.stringify(event.source)},"type":"${event.eventType}","time":"${formatIsoTime(event.timestamp.getTime())}","datacontenttype":"application/json"`;
+    // An untyped event from a producer that wrote no schemaversion has none to write back.
+    if (event.version !== '') json += `,"dataschema":${JSON.stringify(dataSchemaUri(event.eventType, event.version))},"schemaversion":${JSON.stringify(event.version)}`;
     const trace = event.trace;
     if (trace !== undefined) {
       json += `,"traceparent":${JSON.stringify(trace.traceparent)}`;
@@ -100,8 +104,7 @@ export class JsonCodec {
       type: event.eventType,
       time: event.timestamp.toISOString(),
       datacontenttype: 'application/json',
-      dataschema: dataSchemaUri(event.eventType, event.version),
-      schemaversion: event.version,
+      ...(event.version === '' ? {} : { dataschema: dataSchemaUri(event.eventType, event.version), schemaversion: event.version }),
       ...(event.trace === undefined ? {} : traceAttributes(event.trace)),
       ...(stamp === undefined ? {} : { producerid: stamp.producerId, producerseq: String(stamp.sequence) }),
       ...(event.replayOf === undefined ? {} : { replayof: event.replayOf }),
@@ -111,8 +114,11 @@ export class JsonCodec {
 
   #check(event: BusEvent): void {
     const def = this.#registry.get(event.eventType);
+    const vouch = EventRecord.vouchOf(event);
     // Built (or decoded) and validated by this very definition: nothing left to check.
-    if (def !== undefined && EventRecord.vouchOf(event) === def) return;
+    if (def !== undefined && vouch === def) return;
+    // Decoded untyped (no definition anywhere on its way): an untyped codec writes it as it came.
+    if (def === undefined && vouch === null && this.#untyped) return;
     if (event.data === undefined) throw new InvalidEventError(event.eventType, [{ path: '', message: 'data is missing' }]);
     if (def === undefined) throw new UnknownEventTypeError(event.eventType);
     if (!def.check(event.data)) throw new InvalidEventError(event.eventType, def.issues(event.data));

@@ -42,7 +42,9 @@ export interface BusOptions<Defs extends readonly AnyEventDefinition[]> {
   /**
    * Receive well-formed CloudEvents of types this bus has no definition for, as untyped events
    * (`isUntyped(event)`, `data: unknown`) for `subscribeUntyped` handlers, instead of reporting
-   * them as decode errors. For tools that watch a namespace they don't own (`dotbus tail`).
+   * them as decode errors. For tools that watch a namespace they don't own (`dotbus tail`). Such
+   * a bus also publishes untyped events of unknown types it is given (received ones, or decoded by
+   * an untyped codec) as they are, unchecked: what lets an audit replay send them.
    * @default false
    */
   readonly untyped?: boolean;
@@ -81,6 +83,7 @@ export class EventBus<E extends AnyBusEvent> {
     this.publisher = new EventPublisher<E>(transport, registry, {
       report: (e, ev) => reporter.error(e, ev),
       source: settings.source,
+      untyped: settings.untyped === true,
       ...(settings.traceContext === undefined ? {} : { traceContext: settings.traceContext }),
       ...(settings.tracing === undefined ? {} : { tracing: settings.tracing }),
     });

@@ -54,8 +54,8 @@ export class SystemReporter implements BusObserver {
     );
   }
 
-  dropped(reason: DropReason, count: number, eventType?: string): void {
-    safely(() => this.next.dropped(reason, count, eventType));
+  dropped(reason: DropReason, count: number, eventType?: string, revealedBy?: BusEvent): void {
+    safely(() => this.next.dropped(reason, count, eventType, revealedBy));
     if (reason !== 'lost') return;
     safely(() =>
       this.transport.publishLocal(

@@ -28,6 +28,7 @@ export type { RedisStreamsTransport } from './streams/transport.js';
 export type { IdempotencyOptions, RedisStreamsOptions, ResolvedStreamsOptions, StreamRetention, StreamRetryOptions, StreamStart } from './streams/options.js';
 export type { RedisStreamsStats } from './streams/stats.js';
 export type { StreamKeys } from './streams/keys.js';
+export type { UndecodableEntry, UndecodableHandler, UndecodableReason } from './streams/undecodable.js';
 export { replayEvents, replayInto } from './streams/replay.js';
 export type { ReplayOptions, ReplayedEvent } from './streams/replay.js';
 export type { DeadLetterInfo, DeadLetterReason } from './streams/settler.js';

@@ -53,7 +53,8 @@ async function runRecord(pattern: string, flags: RecordFlags, io: CliIO): Promis
     io.stderr.write(`${io.paintErr('yellow', 'dotbus: warning:')} ${shortened(text, 300)}\n`);
   };
   const durable = flags.durable === true;
-  const recorder = new AuditRecorder(store, { pattern, decodeErrorsFromObserver: durable, recordReplays: flags.includeReplays === true, onError: warn });
+  // Both transports hand undecodable messages over with their bytes: the observer's reports would record them twice.
+  const recorder = new AuditRecorder(store, { pattern, decodeErrorsFromObserver: false, recordReplays: flags.includeReplays === true, onError: warn });
   const transport = transportOf(redis, flags, recorder);
   const bus = createBus({ transport, untyped: true, observer: recorder.observer, onError: (e) => warn(e), source: '/dotbus-audit' });
   const label = redis.redactUrl(flags.redis);
@@ -94,6 +95,8 @@ function transportOf(redis: LoadedRedis, flags: RecordFlags, recorder: AuditReco
         maxInFlight: 1_000,
         claimIdleMs: 5_000,
         retry: { maxAttempts: 1_000, backoff: { baseMs: 200, capMs: 5_000 } },
+        // Kept in the log with their bytes instead of dead-lettered, acknowledged once committed.
+        onUndecodable: (entry) => recorder.recordUndecodable(entry),
       });
     }
     return redis.redisPubSub({

@@ -250,7 +250,7 @@ export class RedisPubSubConsumer {
     if (result.stamp !== undefined && dispatcher.hasSubscribers(event.eventType)) {
       const seen = this.#tracker.observe(result.stamp.producerId, event.eventType, result.stamp.sequence);
       if (seen.kind === 'duplicate') return;
-      if (seen.kind === 'gap') dispatcher.countDrop('lost', seen.lost, event.eventType);
+      if (seen.kind === 'gap') dispatcher.countDrop('lost', seen.lost, event.eventType, event);
     }
     try {
       // A full `wait` queue can't push back on Redis; `wait` is refused at subscribe time.
