@@ -247,7 +247,9 @@ export class RedisPubSubConsumer {
       return this.#decodeFailed(raw, channel, error);
     }
     const dispatcher = this.#ctx.dispatcher;
-    if (result.stamp !== undefined && dispatcher.hasSubscribers(event.eventType)) {
+    // Under verification only a signed stamp is trusted: an unsigned one could claim any sequence.
+    const trusted = result.keyId !== undefined || !this.#ctx.codec().verifies;
+    if (result.stamp !== undefined && trusted && dispatcher.hasSubscribers(event.eventType)) {
       const seen = this.#tracker.observe(result.stamp.producerId, event.eventType, result.stamp.sequence);
       if (seen.kind === 'duplicate') return;
       if (seen.kind === 'gap') dispatcher.countDrop('lost', seen.lost, event.eventType);
@@ -262,6 +264,8 @@ export class RedisPubSubConsumer {
 
   #onHeartbeat(channel: string, raw: Buffer): void {
     if (channel !== this.#ctx.names.heartbeat) return;
+    // Heartbeats are unsigned: under verification they could forge losses, so they are not read.
+    if (this.#ctx.codec().verifies) return;
     const heartbeat = decodeHeartbeat(raw);
     if (heartbeat instanceof DecodeError) return this.#decodeFailed(raw, channel, heartbeat);
     this.#heartbeats++;
