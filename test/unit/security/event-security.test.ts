@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBus, EventSecurity, generateSigningKey, parseSigningKey, formatSigningKey, signingKeyIdOf, type DotbusError, type SystemErrorEvent } from '../../../src/index.js';
+import { createBus, EventSecurity, generateSigningKey, parseSigningKey, formatSigningKey, signingKeyIdOf, type DotbusError, type SignatureError, type SystemErrorEvent } from '../../../src/index.js';
 import { codecWith, key, NEW, OLD, Reading, signedReading } from './fixtures.js';
 
 const reader = codecWith({ verificationKeys: [OLD], requireSigned: true });
@@ -15,7 +15,7 @@ function rejection(text: string, codec = reader.codec): string | undefined {
   const result = codec.decode(text);
   if (result.ok) return undefined;
   expect(result.error.code).toBe('SIGNATURE_REJECTED');
-  return (result.error as DotbusError & { rejection: string }).rejection;
+  return (result.error as SignatureError).rejection;
 }
 
 describe('signed events', () => {
