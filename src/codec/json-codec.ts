@@ -86,10 +86,10 @@ export class JsonCodec {
    * that breaks its schema (possible only for events not built by a definition).
    */
   encode(event: BusEvent, stamp?: ProducerStamp): string {
-    const security = this.#security;
-    if (security?.signs === true) return security.encode({ ...this.toWire(event, stamp), time: formatIsoTime(event.timestamp.getTime()) });
     this.#check(event);
     this.#checkText(event, stamp);
+    const security = this.#security;
+    if (security?.signs === true) return security.encode(signable(event, stamp));
     // Written by hand rather than stringifying an envelope object: no intermediate object, and
     // only the fields that can hold arbitrary text go through JSON.stringify. The type and the
     // time can't need escaping (the type grammar allows [A-Za-z0-9_.-] only).
@@ -363,6 +363,35 @@ function upcast(def: AnyEventDefinition, version: string | undefined, major: num
     }
   }
   return current;
+}
+
+/**
+ * The attributes of `event` as a fresh object for signing, built member by member (no spreads,
+ * which make objects slow to read) and mostly in the sorted order the canonical form needs.
+ */
+function signable(event: BusEvent, stamp: ProducerStamp | undefined): Record<string, unknown> {
+  const wire: Record<string, unknown> = {
+    data: event.data,
+    datacontenttype: 'application/json',
+    dataschema: dataSchemaUri(event.eventType, event.version),
+    id: event.eventId,
+    schemaversion: event.version,
+    source: event.source,
+    specversion: '1.0',
+    time: formatIsoTime(event.timestamp.getTime()),
+    type: event.eventType,
+  };
+  if (stamp !== undefined) {
+    wire['producerid'] = stamp.producerId;
+    wire['producerseq'] = String(stamp.sequence);
+  }
+  if (event.replayOf !== undefined) wire['replayof'] = event.replayOf;
+  const trace = event.trace;
+  if (trace !== undefined) {
+    wire['traceparent'] = trace.traceparent;
+    if (trace.tracestate !== undefined) wire['tracestate'] = trace.tracestate;
+  }
+  return wire;
 }
 
 function traceAttributes(trace: TraceContext): { traceparent: string; tracestate?: string } {

@@ -34,6 +34,13 @@ describe('canonicalJson (RFC 8785)', () => {
     expect(() => canonicalJson(1n)).toThrow(TypeError);
   });
 
+  it('writes every string exactly as JSON.stringify does (escapes, surrogates, lone halves)', () => {
+    fc.assert(fc.property(fc.oneof(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary-ascii' }), fc.string({ unit: 'grapheme' })), (s) => {
+      expect(canonicalJson(s)).toBe(JSON.stringify(s));
+      expect(canonicalJson({ [s]: s })).toBe(JSON.stringify({ [s]: s }));
+    }), { numRuns: 5_000 });
+  });
+
   it('is a fixed point: parsing the canonical text and writing it again gives the same text', () => {
     fc.assert(fc.property(fc.jsonValue(), (value) => {
       const text = canonicalJson(value);
