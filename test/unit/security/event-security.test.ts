@@ -164,4 +164,18 @@ describe('an InMemory bus with the same option', () => {
     expect(errors.map((e) => e.code)).toEqual(['SIGNATURE_REJECTED']);
     expect(systemErrors.map((e) => e.data.reason)).toEqual(['unsigned']);
   });
+
+  it('refuses what a publisher signs with a guessed secret or a key the bus does not hold, as across processes', async () => {
+    for (const [signingKey, reason] of [[key('k-old', 9), 'bad-signature'], [key('k-other', 1), 'unknown-key']] as const) {
+      const reasons: string[] = [];
+      const bus = createBus({ events: [Reading], security: new EventSecurity({ signingKey, verificationKeys: [OLD], requireSigned: true }), onError: () => {} });
+      bus.subscribe('system.error.signature', (e) => void reasons.push(e.data.reason ?? '?'));
+      const handled: unknown[] = [];
+      bus.subscribe('lab.reading', (e) => void handled.push(e));
+      await bus.emit('lab.reading', { value: 3, label: 'c', tags: [] });
+      await bus.drain();
+      expect(handled).toEqual([]);
+      expect(reasons).toEqual([reason]);
+    }
+  });
 });
