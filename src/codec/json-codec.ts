@@ -10,6 +10,7 @@ import { memberNamesIssue, producerIdIssue, textIssue, traceStateIssue } from '.
 import { formatIsoTime, parseIsoTime } from './iso-time.js';
 import { parseUntrustedJson, strictUtf8 } from './safe-json.js';
 import type { EventSecurity } from '../security/event-security.js';
+import { signable } from '../security/signable.js';
 import { markSignedBy } from '../security/signed-by.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type ProducerStamp, type WireMessage } from './wire.js';
 
@@ -73,6 +74,11 @@ export class JsonCodec {
     this.#security = options.security;
     this.#maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     if (!(this.#maxBytes > 0)) throw new InvalidOptionError('maxMessageBytes', 'must be a positive number of bytes');
+  }
+
+  /** What signs and verifies, if anything (heartbeats are signed with it too). */
+  get security(): EventSecurity | undefined {
+    return this.#security;
   }
 
   /** Whether `decode` verifies signatures (and so whether a producer stamp can be trusted only when signed). */
@@ -363,35 +369,6 @@ function upcast(def: AnyEventDefinition, version: string | undefined, major: num
     }
   }
   return current;
-}
-
-/**
- * The attributes of `event` as a fresh object for signing, built member by member (no spreads,
- * which make objects slow to read) and mostly in the sorted order the canonical form needs.
- */
-function signable(event: BusEvent, stamp: ProducerStamp | undefined): Record<string, unknown> {
-  const wire: Record<string, unknown> = {
-    data: event.data,
-    datacontenttype: 'application/json',
-    dataschema: dataSchemaUri(event.eventType, event.version),
-    id: event.eventId,
-    schemaversion: event.version,
-    source: event.source,
-    specversion: '1.0',
-    time: formatIsoTime(event.timestamp.getTime()),
-    type: event.eventType,
-  };
-  if (stamp !== undefined) {
-    wire['producerid'] = stamp.producerId;
-    wire['producerseq'] = String(stamp.sequence);
-  }
-  if (event.replayOf !== undefined) wire['replayof'] = event.replayOf;
-  const trace = event.trace;
-  if (trace !== undefined) {
-    wire['traceparent'] = trace.traceparent;
-    if (trace.tracestate !== undefined) wire['tracestate'] = trace.tracestate;
-  }
-  return wire;
 }
 
 function traceAttributes(trace: TraceContext): { traceparent: string; tracestate?: string } {

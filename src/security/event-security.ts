@@ -160,29 +160,14 @@ export class EventSecurity {
     if (!this.#verifies || typeof message !== 'object' || message === null || Array.isArray(message)) return UNSIGNED_OK;
     const m = message as Record<string, unknown>;
     const eventId = typeof m['id'] === 'string' ? m['id'] : undefined;
-    const signature = m[SIGNATURE_ATTRIBUTE];
-    const keyId = m[KEY_ID_ATTRIBUTE];
-    if (signature === undefined && keyId === undefined) {
+    if (m[SIGNATURE_ATTRIBUTE] === undefined && m[KEY_ID_ATTRIBUTE] === undefined) {
       if (this.#requireSigned) return this.#reject('unsigned', 'it carries no signature and unsigned events are refused', eventId);
       this.#unsignedAccepted++;
       return UNSIGNED_OK;
     }
-    if (typeof keyId !== 'string' || typeof signature !== 'string' || !SIGNATURE_TEXT.test(signature)) {
-      return this.#reject('malformed-signature', '`signature` must be 43 base64url characters and come with a `signaturekeyid` string', eventId);
-    }
-    const secret = this.#keys.get(keyId);
-    if (secret === undefined) return this.#reject('unknown-key', `key id ${quote(keyId)} is not a verification key here`, eventId, keyId);
-    let text: string;
-    try {
-      text = canonicalJson(m, SIGNATURE_ATTRIBUTE);
-    } catch {
-      return this.#reject('bad-signature', 'it holds a value canonical JSON refuses', eventId, keyId);
-    }
-    const expected = Buffer.from(hmac(secret, text), 'latin1');
-    const given = Buffer.from(signature, 'latin1');
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
-      return this.#reject('bad-signature', `its signature does not match its content under key ${quote(keyId)}`, eventId, keyId);
-    }
+    const checked = this.#checkSignature(m);
+    if (typeof checked !== 'string') return this.#reject(checked.reason, checked.detail, eventId, checked.keyId);
+    const keyId = checked;
     const guard = this.#guard;
     if (guard !== undefined && eventId !== undefined && typeof m['time'] === 'string') {
       const now = this.#now();
@@ -195,6 +180,40 @@ export class EventSecurity {
     }
     this.#verified++;
     return { ok: true, keyId };
+  }
+
+  /**
+   * Checks the signature of a control message (a Pub/Sub heartbeat): the key id when it is signed
+   * and valid, `undefined` when unsigned, the error otherwise. Not counted, no replay check: a
+   * heartbeat is no event.
+   */
+  verifyControl(message: Readonly<Record<string, unknown>>): string | SignatureError | undefined {
+    if (!this.#verifies || (message[SIGNATURE_ATTRIBUTE] === undefined && message[KEY_ID_ATTRIBUTE] === undefined)) return undefined;
+    const checked = this.#checkSignature(message);
+    return typeof checked === 'string' ? checked : new SignatureError(checked.reason, `heartbeat: ${checked.detail}`, undefined, checked.keyId);
+  }
+
+  /** The key id of a valid signature of `m`, or why it is not one. */
+  #checkSignature(m: Readonly<Record<string, unknown>>): string | { reason: SignatureFailure; detail: string; keyId?: string } {
+    const signature = m[SIGNATURE_ATTRIBUTE];
+    const keyId = m[KEY_ID_ATTRIBUTE];
+    if (typeof keyId !== 'string' || typeof signature !== 'string' || !SIGNATURE_TEXT.test(signature)) {
+      return { reason: 'malformed-signature', detail: '`signature` must be 43 base64url characters and come with a `signaturekeyid` string' };
+    }
+    const secret = this.#keys.get(keyId);
+    if (secret === undefined) return { reason: 'unknown-key', detail: `key id ${quote(keyId)} is not a verification key here`, keyId };
+    let text: string;
+    try {
+      text = canonicalJson(m, SIGNATURE_ATTRIBUTE);
+    } catch {
+      return { reason: 'bad-signature', detail: 'it holds a value canonical JSON refuses', keyId };
+    }
+    const expected = Buffer.from(hmac(secret, text), 'latin1');
+    const given = Buffer.from(signature, 'latin1');
+    if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+      return { reason: 'bad-signature', detail: `its signature does not match its content under key ${quote(keyId)}`, keyId };
+    }
+    return keyId;
   }
 
   /** A snapshot of the counters. */

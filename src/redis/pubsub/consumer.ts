@@ -264,10 +264,11 @@ export class RedisPubSubConsumer {
 
   #onHeartbeat(channel: string, raw: Buffer): void {
     if (channel !== this.#ctx.names.heartbeat) return;
-    // Heartbeats are unsigned: under verification they could forge losses, so they are not read.
-    if (this.#ctx.codec().verifies) return;
-    const heartbeat = decodeHeartbeat(raw);
+    const codec = this.#ctx.codec();
+    const heartbeat = decodeHeartbeat(raw, codec.security);
     if (heartbeat instanceof DecodeError) return this.#decodeFailed(raw, channel, heartbeat);
+    // Under verification only a signed heartbeat is trusted: an unsigned one could forge losses.
+    if (codec.verifies && heartbeat.keyId === undefined) return;
     this.#heartbeats++;
     for (const [type, sequence] of heartbeat.sequences) {
       if (!this.#covers(type)) continue;

@@ -139,7 +139,7 @@ describe.each(['pubsub', 'streams'] as const)('signed events over Redis %s', (ki
 });
 
 describe('gap detection under verification (Pub/Sub)', () => {
-  it('trusts only signed producer stamps: forged sequence numbers and heartbeats count nothing as lost', async () => {
+  it('trusts only signed producer stamps and heartbeats: forged ones count nothing as lost, a signed heartbeat still finds a loss at the tail', async () => {
     const namespace = `gaps-${process.pid}`;
     const transport = redisPubSub({ connection: { url: server.url }, namespace });
     const c = await consumer(transport, [OLD], false);
@@ -155,6 +155,14 @@ describe('gap detection under verification (Pub/Sub)', () => {
       expect(c.handled).toEqual([1, 5_000, 6_000]);
       expect((transport as RedisPubSubTransport).stats().lost).toBe(0);
       expect(c.security.stats()).toMatchObject({ verified: 1, unsignedAccepted: 2 });
+      // The signing producer's heartbeat says it sent up to 6,010: ten events never arrived.
+      const beat = new EventSecurity({ signingKey: OLD }).encode({ v: 1, producerid: 'raw-1', seqs: { 'it.tick': 6_010 } });
+      const forgedBeat = new EventSecurity({ signingKey: key('k-old', 9) }).encode({ v: 1, producerid: 'raw-1', seqs: { 'it.tick': 99_000 } });
+      await raw.publish(`{dotbus}:heartbeat:${namespace}`, forgedBeat);
+      await raw.publish(`{dotbus}:heartbeat:${namespace}`, beat);
+      await waitUntil(() => (transport as RedisPubSubTransport).stats().lost > 0, 10_000, 'the loss at the tail');
+      expect((transport as RedisPubSubTransport).stats().lost).toBe(10);
+      expect(c.errors.map((e) => e.message)).toEqual([expect.stringContaining('heartbeat: its signature does not match') as string]);
     } finally {
       await c.close();
     }
