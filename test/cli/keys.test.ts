@@ -60,7 +60,7 @@ describe('dotbus keys generate', () => {
       expect(missing.code, `${command.join(' ')}: ${missing.stderr}`).toBe(2);
       expect(oneLine(missing.stderr)).toContain('--verify-keys: cannot read');
     }
-    for (const command of [['publish', 'validation.started', '--data', data('x')], ['demo']]) {
+    for (const command of [['publish', 'validation.started', '--data', data('x')], ['demo'], ['audit', 'replay', '--redis', 'redis://127.0.0.1:1', '--db', join(dir, 'x.db')]]) {
       const bad = join(dir, 'bad.key');
       writeFileSync(bad, '{"keyId":"k"}', { mode: 0o600 });
       const r = await runCli([...command, '--signing-key', bad]);
