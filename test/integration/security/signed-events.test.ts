@@ -111,6 +111,31 @@ describe.each(['pubsub', 'streams'] as const)('signed events over Redis %s', (ki
     }
   });
 
+  it('with replay protection, refuses a re-sent copy and an event outside the window', async () => {
+    const namespace = `replay-${kind}-${process.pid}`;
+    const security = new EventSecurity({ verificationKeys: [OLD], requireSigned: true, replayWindowMs: 60_000 });
+    const handled: number[] = [];
+    const reasons: string[] = [];
+    const bus = createBus({ events: [Tick], transport: make(namespace), security, onError: () => {} });
+    bus.subscribe('it.*', (e) => void handled.push(e.data.n));
+    bus.subscribe('system.error.signature', (e) => void reasons.push(e.data.reason ?? '?'));
+    await bus.ready();
+    try {
+      const codec = new JsonCodec(registry, { security: new EventSecurity({ signingKey: OLD }) });
+      const fresh = Tick.create('it.tick', { n: 1, run: 'replay', payload: 'p' });
+      const stale = Tick.create('it.tick', { n: 2, run: 'replay', payload: 'p' }, { timestamp: new Date(Date.now() - 3_600_000) });
+      const first = codec.encode(fresh, { producerId: 'raw-2', sequence: 1 });
+      await send(namespace, first, fresh.eventId);
+      await send(namespace, first, fresh.eventId); // captured and sent again
+      await send(namespace, codec.encode(stale, { producerId: 'raw-2', sequence: 2 }), stale.eventId);
+      await waitUntil(() => reasons.length === 2, 10_000, 'two refusals');
+      expect(handled).toEqual([1]);
+      expect(reasons).toEqual(['replayed', 'outside-window']);
+    } finally {
+      await bus.close();
+    }
+  });
+
   it('rotates keys: old key, then both, then only the new one, without losing or refusing a valid event', async () => {
     const namespace = `rotate-${kind}-${process.pid}`;
     const c = await consumer(make(namespace), [OLD]);
