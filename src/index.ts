@@ -46,6 +46,15 @@ export { JsonCodec } from './codec/json-codec.js';
 export type { DecodeResult, Decoded, JsonCodecOptions } from './codec/json-codec.js';
 export type { ProducerStamp, WireMessage } from './codec/wire.js';
 
+// Signed events
+export { EventSecurity, SIGNATURE_ATTRIBUTE, KEY_ID_ATTRIBUTE } from './security/event-security.js';
+export type { EventSecurityOptions, SecurityStats, VerifyOutcome } from './security/event-security.js';
+export type { ReplayGuardStats } from './security/replay-guard.js';
+export { canonicalJson } from './security/canonical-json.js';
+export { generateSigningKey, parseSigningKey, formatSigningKey } from './security/signing-key.js';
+export type { SigningKey, SigningKeyFile } from './security/signing-key.js';
+export { signingKeyIdOf } from './security/signed-by.js';
+
 // Patterns
 export { matchesPattern, parsePattern, isValidPattern, MAX_PATTERN_LENGTH } from './patterns/pattern.js';
 export type { CompiledPattern, PatternSegment } from './patterns/pattern.js';
@@ -103,6 +112,8 @@ export type {
   InvalidOptionError,
   InvalidPatternError,
   PublishError,
+  SignatureError,
+  SignatureFailure,
   TransportClosedError,
   UnknownEventTypeError,
   ValidationIssue,

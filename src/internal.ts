@@ -43,6 +43,7 @@ export {
   InvalidOptionError,
   InvalidPatternError,
   PublishError,
+  SignatureError,
   TransportClosedError,
   UnknownEventTypeError,
   describe as describeError,

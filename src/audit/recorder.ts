@@ -97,7 +97,8 @@ export class AuditRecorder {
     this.#writer = new BatchWriter(store, options);
     this.observer = {
       error: (error: DotbusError) => {
-        if (error.code === 'DECODE_FAILED' && options.decodeErrorsFromObserver !== false) this.#background(this.recordRaw(undefined, error.message));
+        // A refused signature is a decode failure too: the log shows that someone tried.
+        if ((error.code === 'DECODE_FAILED' || error.code === 'SIGNATURE_REJECTED') && options.decodeErrorsFromObserver !== false) this.#background(this.recordRaw(undefined, error.message));
       },
       dropped: (reason: DropReason, count: number, eventType?: string, revealedBy?: AnyBusEvent) => {
         const detail = reason === 'lost' ? 'sequence gap' : `dropped: ${reason}`;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createBus, SystemHealthEvent, type AnyBusEvent, type AnyEventDefinition, type EventBus, type Transport } from '../index.js';
+import { createBus, SystemHealthEvent, type AnyBusEvent, type AnyEventDefinition, type EventBus, type EventSecurity, type Transport } from '../index.js';
 import { describeError, type DotbusError } from '../internal.js';
 import { CliError, cliErrorOf, EXIT_USAGE } from './cli-error.js';
 import { addDurableOptions, type DurableFlags } from './durable-options.js';
@@ -25,6 +25,8 @@ export interface BusRequest {
    * down (a refused `XREADGROUP`). @default false
    */
   readonly subscribes?: boolean;
+  /** Signing and verification, from `--signing-key` / `--verify-keys`. @default none */
+  readonly security?: EventSecurity | undefined;
 }
 
 /** A bus opened for one command, with a label for messages and bounded waits. */
@@ -84,7 +86,13 @@ export function addConnectionOptions(command: Command, redis: RedisRole, withGro
  * @throws {@link CliError} for a malformed URL or bad transport flags.
  */
 export async function openBus(flags: ConnectionFlags, io: CliIO, request: BusRequest = {}): Promise<OpenBus> {
-  const options = { source: '/dotbus-cli', onError: warnOncePerCode(io), events: request.events ?? [], untyped: request.untyped === true };
+  const options = {
+    source: '/dotbus-cli',
+    onError: warnOncePerCode(io),
+    events: request.events ?? [],
+    untyped: request.untyped === true,
+    ...(request.security === undefined ? {} : { security: request.security }),
+  };
   if (flags.redis === undefined) {
     if (flags.durable === true) throw new CliError('--durable needs --redis URL, e.g. --redis redis://127.0.0.1:6379', EXIT_USAGE);
     return opened(createBus(options), 'in-memory');

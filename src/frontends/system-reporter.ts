@@ -1,6 +1,6 @@
 import type { BusEvent } from '../events/bus-event.js';
 import { SystemErrorEvent } from '../events/builtin/system-events.js';
-import type { DotbusError } from '../errors.js';
+import { SignatureError, type DotbusError } from '../errors.js';
 import type { BusObserver, DropReason } from '../observer.js';
 import type { Transport } from '../transport.js';
 
@@ -10,6 +10,7 @@ export type ErrorHook = (error: DotbusError, event?: BusEvent) => void;
 const SYSTEM_ERROR_TYPE: Partial<Record<string, SystemErrorEvent['eventType']>> = {
   HANDLER_FAILED: 'system.error.handler',
   DECODE_FAILED: 'system.error.decode',
+  SIGNATURE_REJECTED: 'system.error.signature',
   PUBLISH_FAILED: 'system.error.publish',
   INVALID_EVENT: 'system.error.publish',
   UNKNOWN_EVENT_TYPE: 'system.error.publish',
@@ -47,6 +48,7 @@ export class SystemReporter implements BusObserver {
             code: error.code,
             message: error.message,
             ...(event === undefined ? {} : { eventType: event.eventType, eventId: event.eventId }),
+            ...(error instanceof SignatureError ? signatureFields(error) : {}),
           },
           { source: this.source },
         ),
@@ -73,6 +75,15 @@ export class SystemReporter implements BusObserver {
       ),
     );
   }
+}
+
+/** What a `system.error.signature` event says besides the message: the reason, the event and key ids. */
+function signatureFields(error: SignatureError): { reason: string; eventId?: string; keyId?: string } {
+  return {
+    reason: error.rejection,
+    ...(error.eventId === undefined ? {} : { eventId: error.eventId }),
+    ...(error.keyId === undefined ? {} : { keyId: error.keyId }),
+  };
 }
 
 function safely(fn: () => void): void {

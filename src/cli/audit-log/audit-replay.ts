@@ -7,10 +7,11 @@ import { addEventsOption, loadEvents, type EventsFlags } from '../events-module.
 import type { CliIO } from '../io.js';
 import { ProgressBar } from '../progress-bar.js';
 import { CONNECT_TIMEOUT_MS, loadRedis } from '../redis-module.js';
+import { addSigningOption, signingFromFlags, type SigningFlags } from '../security-options.js';
 import { escapeControls, shortened } from '../terminal-text.js';
 import { addDbOption, labelOf, openStore, timeFlag, type DbFlags } from './audit-store-flag.js';
 
-interface ReplayFlags extends DbFlags, EventsFlags {
+interface ReplayFlags extends DbFlags, EventsFlags, SigningFlags {
   readonly redis?: string;
   readonly namespace: string;
   readonly durable?: boolean;
@@ -31,6 +32,7 @@ export function registerReplay(audit: Command, io: CliIO): void {
     .option('--speed <speed>', 'instant, original, or a factor such as 10x', 'instant')
     .option('--from <time>', 'earliest event time: ISO 8601 or epoch ms')
     .option('--to <time>', 'latest event time (inclusive)');
+  addSigningOption(cmd);
   addEventsOption(addDbOption(cmd)).action((pattern: string, flags: ReplayFlags) => runReplay(pattern, flags, io));
 }
 
@@ -46,6 +48,8 @@ async function runReplay(pattern: string, flags: ReplayFlags, io: CliIO): Promis
   const from = timeFlag('--from', flags.from);
   const to = timeFlag('--to', flags.to);
   const events = await loadEvents(flags);
+  // Replays are new events (new ids, `replayof`): consumers that require signatures need them signed anew.
+  const security = await signingFromFlags(flags, io);
   const redis = await loadRedis('audit replay');
   const label = redis.redactUrl(flags.redis);
   let transport;
@@ -57,7 +61,7 @@ async function runReplay(pattern: string, flags: ReplayFlags, io: CliIO): Promis
   }
   const store = await openStore(flags, true);
   // Untyped: events of types without a definition here are replayed as recorded, not skipped.
-  const bus = createBus({ events, transport, untyped: true, source: '/dotbus-audit-replay', onError: () => undefined });
+  const bus = createBus({ events, transport, untyped: true, source: '/dotbus-audit-replay', onError: () => undefined, ...(security === undefined ? {} : { security }) });
   const bar = new ProgressBar(io, 'replaying', (done, total) => `${duration(done)} of ${duration(total)} recorded`);
   // Ctrl-C stops after the event in flight, with the summary of what was replayed.
   const stop = new AbortController();

@@ -7,9 +7,10 @@ import { printerOf, type EventFormat } from '../event-line.js';
 import { addEventsOption, loadEvents, type EventsFlags } from '../events-module.js';
 import type { CliIO } from '../io.js';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, loadRedis } from '../redis-module.js';
+import { addVerifyOptions, verificationFromFlags, type VerifyFlags } from '../security-options.js';
 import { jsonLine, shortened } from '../terminal-text.js';
 
-interface ReplayFlags extends EventsFlags {
+interface ReplayFlags extends EventsFlags, VerifyFlags {
   readonly redis?: string;
   readonly namespace: string;
   readonly from?: string;
@@ -30,6 +31,7 @@ export const replayCommand: CommandModule = {
       .option('--from <time>', 'first event: ISO time (2024-05-01T12:00:00Z), epoch ms, or a stream id (1714564800000-0)')
       .option('--to <time>', 'last event, same forms as --from')
       .addOption(new Option('--format <format>', 'pretty: one line per event; json: one wire message per line').choices(['pretty', 'json']).default('pretty'));
+    addVerifyOptions(cmd);
     addEventsOption(cmd)
       .addHelpText('after', "\nExamples:\n  dotbus replay 'order.*' --redis redis://127.0.0.1:6379 --from 2024-05-01T00:00:00Z\n  dotbus replay '*' --redis redis://127.0.0.1:6379 --format json > audit.jsonl")
       .action((pattern: string, flags: ReplayFlags) => runReplay(pattern, flags, io));
@@ -44,6 +46,7 @@ async function runReplay(pattern: string, flags: ReplayFlags, io: CliIO): Promis
   }
   const range = { ...timeFlag('--from', flags.from), ...timeFlag('--to', flags.to, 'to') };
   const events = await loadEvents(flags);
+  const security = await verificationFromFlags(flags, io);
   const redis = await loadRedis('replay');
   const print = printerOf(io, flags.format);
   const label = redis.redactUrl(flags.redis ?? '');
@@ -58,6 +61,7 @@ async function runReplay(pattern: string, flags: ReplayFlags, io: CliIO): Promis
       namespace: flags.namespace,
       events,
       untyped: true,
+      ...(security === undefined ? {} : { security }),
       onMissingStream: (key) => (missing = key),
       onDecodeError: (entry, error) => {
         // Whatever was stored, cut short and escaped: the type field and the payload the error quotes.

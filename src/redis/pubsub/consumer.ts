@@ -247,7 +247,9 @@ export class RedisPubSubConsumer {
       return this.#decodeFailed(raw, channel, error);
     }
     const dispatcher = this.#ctx.dispatcher;
-    if (result.stamp !== undefined && dispatcher.hasSubscribers(event.eventType)) {
+    // Under verification only a signed stamp is trusted: an unsigned one could claim any sequence.
+    const trusted = result.keyId !== undefined || !this.#ctx.codec().verifies;
+    if (result.stamp !== undefined && trusted && dispatcher.hasSubscribers(event.eventType)) {
       const seen = this.#tracker.observe(result.stamp.producerId, event.eventType, result.stamp.sequence);
       if (seen.kind === 'duplicate') return;
       if (seen.kind === 'gap') dispatcher.countDrop('lost', seen.lost, event.eventType, event);
@@ -262,8 +264,11 @@ export class RedisPubSubConsumer {
 
   #onHeartbeat(channel: string, raw: Buffer): void {
     if (channel !== this.#ctx.names.heartbeat) return;
-    const heartbeat = decodeHeartbeat(raw);
+    const codec = this.#ctx.codec();
+    const heartbeat = decodeHeartbeat(raw, codec.security);
     if (heartbeat instanceof DecodeError) return this.#decodeFailed(raw, channel, heartbeat);
+    // Under verification only a signed heartbeat is trusted: an unsigned one could forge losses.
+    if (codec.verifies && heartbeat.keyId === undefined) return;
     this.#heartbeats++;
     for (const [type, sequence] of heartbeat.sequences) {
       if (!this.#covers(type)) continue;

@@ -94,8 +94,8 @@ export class EntryProcessor {
       counters.unrouted++;
       return this.#ack(entry.id);
     }
-    const decoded = this.ctx.codec().decode(view.message);
-    if (!decoded.ok) return this.#decodeFailed(entry, 'decode-failed', decoded.error, prior, view.eventId);
+    const decoded = this.ctx.codec().decode(view.message, prior > 0);
+    if (!decoded.ok) return this.#decodeFailed(entry, decoded.error.reason === 'signature-rejected' ? 'signature-rejected' : 'decode-failed', decoded.error, prior, view.eventId);
     // Handlers were chosen by the entry's type field: an event of another type must not reach them.
     if (decoded.event.eventType !== view.type) {
       return this.#decodeFailed(entry, 'type-mismatch', new DecodeError('not-a-cloudevent', `the entry says ${JSON.stringify(view.type)} but carries a ${JSON.stringify(decoded.event.eventType)} event`), prior, decoded.event.eventId);
@@ -137,7 +137,7 @@ export class EntryProcessor {
     await this.#undecodable(entry, { reason, error: error.message, attempts: prior + 1, ...(eventId === undefined ? {} : { eventId }) });
   }
 
-  async #decodeFailed(entry: RawEntry, reason: 'decode-failed' | 'type-mismatch' | 'id-mismatch', error: DecodeError, prior: number, eventId: string | undefined): Promise<void> {
+  async #decodeFailed(entry: RawEntry, reason: 'decode-failed' | 'signature-rejected' | 'type-mismatch' | 'id-mismatch', error: DecodeError, prior: number, eventId: string | undefined): Promise<void> {
     this.ctx.counters.decodeErrors++;
     this.#report(error);
     await this.#undecodable(entry, { reason, error: error.message, attempts: prior + 1, ...(eventId === undefined ? {} : { eventId }) });

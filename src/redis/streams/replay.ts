@@ -6,6 +6,7 @@ import {
   parsePattern,
   type AnyEventDefinition,
   type BuiltInEvent,
+  type EventSecurity,
   type EventsOf,
   type MatchingEvents,
   type ValidPattern,
@@ -49,6 +50,12 @@ export interface ReplayOptions<Defs extends readonly AnyEventDefinition[], P ext
    */
   readonly untyped?: boolean;
   /**
+   * Verify each entry's signature (`verificationKeys`, `requireSigned`); a refused one goes to
+   * `onDecodeError`. Give it one without `replayWindowMs`: a replay reads old events on purpose.
+   * @default none
+   */
+  readonly security?: EventSecurity;
+  /**
    * Called once, before reading, when the namespace has no event stream at all (nothing was ever
    * published to it: usually a wrong namespace or Redis); nothing is yielded then. @default ignored
    */
@@ -86,7 +93,7 @@ export async function* replayEvents<const Defs extends readonly AnyEventDefiniti
   const pattern: string = options.pattern;
   parsePattern(pattern);
   const keys = new StreamKeys(options.namespace);
-  const codec = new JsonCodec(new EventRegistry([...BUILT_IN_EVENTS, ...(options.events ?? [])]), { untyped: options.untyped === true });
+  const codec = new JsonCodec(new EventRegistry([...BUILT_IN_EVENTS, ...(options.events ?? [])]), { untyped: options.untyped === true, security: options.security });
   const connection = options.connection ?? {};
   const connectTimeoutMs = options.connectTimeoutMs ?? connection.connectTimeoutMs ?? 10_000;
   const commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
