@@ -91,9 +91,12 @@ describe('a tenant in its own namespace, with only its ACL rules', () => {
     const transport = streamsAs(tenants.a, ns);
     const bus = createBus({ events: [Probe], transport, onError: () => {} });
     const handled: number[] = [];
+    const totals = transport.keys.tagged('totals');
     try {
-      bus.subscribe('conf.order', (e) => {
+      bus.subscribe('conf.order', async (e) => {
         if (e.data.text === 'poison') throw new Error('refuses this one');
+        // Every write a commit may make, in the namespace's slot.
+        await transport.commitOnce(e, (tx) => tx.hincrby(totals, 'n', e.data.n).incrby(transport.keys.tagged('count')).set(transport.keys.tagged('last'), e.data.n).sadd(transport.keys.tagged('seen'), e.data.n).pexpire(totals, 60_000));
         handled.push(e.data.n);
       });
       await bus.ready();
@@ -109,6 +112,7 @@ describe('a tenant in its own namespace, with only its ACL rules', () => {
       for await (const r of replayEvents({ pattern: 'conf.*', namespace: ns, connection: connectionOf(tenants.a), events: [Probe] })) replayed.push(r.event.data.n);
       expect(replayed).toEqual([...sent, 99]);
       expect(await admin.xlen(`{${ns}}:dead-letter`)).toBe(1);
+      expect(await admin.hget(totals, 'n')).toBe(String(sent.reduce((a, b) => a + b, 0)));
     } finally {
       await bus.close();
     }
@@ -180,8 +184,10 @@ describe("a tenant's credentials in another tenant's namespace", () => {
     expect(error.message).toContain(`grant what is missing: ACL SETUSER tenant-a ~{${foreign}}:events`);
   });
 
-  it("nothing of it reached the other tenant's channels or keys", async () => {
+  it("nothing of it reached the other tenant's channels or keys; Redis logged each refusal", async () => {
     expect(await admin.exists(`{${foreign}}:events`)).toBe(0);
     expect(await refusalsOf(tenants.b.user)).toEqual([]);
+    // The same log the own-namespace tests found empty: it does record this user's refusals.
+    expect(await refusalsOf(tenants.a.user)).toEqual(expect.arrayContaining([`channel ${foreign}:conf.order`, `channel ${foreign}:*`, `key {${foreign}}:events`]));
   });
 });
