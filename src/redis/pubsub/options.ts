@@ -45,8 +45,9 @@ export interface RedisPubSubOptions {
   /**
    * What the subscriber connection asks Redis for. `'patterns'`: one `PSUBSCRIBE` per distinct
    * pattern glob (`<namespace>:orders.*`), so Redis sends only what some pattern may match.
-   * `'namespace'`: a single `PSUBSCRIBE <namespace>:*`; messages of types no local subscription
-   * matches are dropped unread, before decoding. Use `'namespace'` with a Redis ACL user limited to
+   * `'namespace'`: a single `PSUBSCRIBE <namespace>:*`; messages on channels of types no local
+   * subscription matches (or naming no valid type) are dropped unread, before decoding, and not
+   * counted in `stats().received`. Use `'namespace'` with a Redis ACL user limited to
    * `&<namespace>:*`: Redis compares a `PSUBSCRIBE` pattern with the user's channel rules
    * literally, so such a user may subscribe to `<namespace>:*` and to no narrower glob
    * (see `aclRulesFor`).
