@@ -10,6 +10,7 @@ import { EventRecord } from './event-record.js';
 import { FrozenDate, freezeData } from './freeze.js';
 import { EventRegistry } from './registry.js';
 import { compileSensitive, scrubText, type SensitivePath } from './sensitive.js';
+import { checkSensitivePaths } from './sensitive-schema.js';
 import { requireMajor } from './version.js';
 
 /** Source used when neither the event nor its publisher names one. */
@@ -41,7 +42,8 @@ export interface EventDefinitionOptions<T extends string, S extends TSchema> {
    * element of an array): `['/card/number', '/contacts/*\/email']`. Handlers get them as sent;
    * everything that shows events to people masks them as `***`: `dotbus tail` and `replay`,
    * {@link maskEvent}, and the text of validation errors and `system.error.*` events.
-   * Typed against the schema: a path to no field is a compile error.
+   * Typed against the schema: a path to no field is a compile error, and an {@link InvalidOptionError}
+   * when defined from JavaScript.
    * @default []
    */
   readonly sensitive?: readonly SensitivePath<Static<S>>[];
@@ -156,6 +158,7 @@ export function defineEvent<const T extends string, S extends TSchema>(
   const compiled = TypeCompiler.Compile(options.schema);
   const typeSet = new Set<string>(types);
   const sensitive = compileSensitive(options.sensitive);
+  checkSensitivePaths(options.schema, sensitive, options.sensitive ?? [], name);
   // Messages that quote a sensitive value (none of TypeBox's do today) still never show it.
   const issues = (data: unknown): ValidationIssue[] => [...compiled.Errors(data)].map((e) => ({ path: e.path, message: scrubText(e.message, data, sensitive) }));
   const build = (type: string, data: unknown, meta: EventMeta | undefined): BusEvent => {

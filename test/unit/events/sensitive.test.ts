@@ -163,3 +163,26 @@ describe('handlers get the values; errors and system.error events never show the
     }
   });
 });
+
+describe('defineEvent checks its sensitive paths against the schema at run time too', () => {
+  const schema = Type.Object({
+    card: Type.Object({ number: Type.String() }),
+    payers: Type.Array(Type.Object({ email: Type.String() })),
+    pair: Type.Tuple([Type.String(), Type.Object({ pin: Type.String() })]),
+    tags: Type.Record(Type.String(), Type.Object({ secret: Type.String() })),
+    either: Type.Union([Type.Object({ a: Type.String() }), Type.Object({ b: Type.String() })]),
+    both: Type.Intersect([Type.Object({ c: Type.String() }), Type.Object({ d: Type.String() })]),
+    anything: Type.Unknown(),
+    open: Type.Object({}, { additionalProperties: true }),
+  });
+  const define = (sensitive: string[]) => defineEvent({ name: 'Checked', type: 'x.checked', version: '1.0.0', schema, sensitive: sensitive as never });
+
+  it('accepts every path the schema allows a value at', () => {
+    const ok = ['/card', '/card/number', '/payers/*/email', '/payers/0/email', '/pair/1/pin', '/pair/*', '/tags/*/secret', '/tags/k/secret', '/either/a', '/either/b', '/both/d', '/anything/deep/er', '/open/whatever/x', '/*'];
+    expect(define(ok).sensitive).toEqual(ok);
+  });
+
+  it.each([['/card/numbr'], ['/payers/email'], ['/card/number/x'], ['/either/z'], ['/tags/*/other'], ['/nope']])('refuses %s, naming it and the definition', (path) => {
+    expect(() => define([path])).toThrow(new RegExp(`${JSON.stringify(path).replace(/[*/]/g, '\\$&')} names no field of Checked's schema`));
+  });
+});
