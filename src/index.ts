@@ -20,6 +20,9 @@ export type {
 } from './events/define-event.js';
 export type { AnyBusEvent, BusEvent, DeepReadonly, EventMeta, TraceContext } from './events/bus-event.js';
 export { isUntyped } from './events/event-record.js';
+export { maskEvent } from './events/mask-event.js';
+export { SENSITIVE_MASK } from './events/sensitive.js';
+export type { SensitivePath } from './events/sensitive.js';
 export type { UntypedEvent } from './events/bus-event.js';
 export { EventRegistry } from './events/registry.js';
 export { isEventType, MAX_EVENT_TYPE_LENGTH } from './events/event-type.js';

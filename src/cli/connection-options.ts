@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { createBus, SystemHealthEvent, type AnyBusEvent, type AnyEventDefinition, type EventBus, type EventSecurity, type Transport } from '../index.js';
 import { describeError, type DotbusError } from '../internal.js';
 import { CliError, cliErrorOf, EXIT_USAGE } from './cli-error.js';
@@ -11,6 +11,8 @@ import { shortened } from './terminal-text.js';
 export interface ConnectionFlags extends DurableFlags {
   readonly redis?: string;
   readonly namespace?: string;
+  /** Pub/Sub: one `PSUBSCRIBE` per pattern, or one for the namespace (an ACL user limited to it). */
+  readonly subscribeTo?: 'patterns' | 'namespace';
 }
 
 /** What a command asks of the bus it opens. */
@@ -75,7 +77,8 @@ const REDIS_HELP: Record<RedisRole, string> = {
 export function addConnectionOptions(command: Command, redis: RedisRole, withGroup = false): Command {
   command
     .option('--redis <url>', REDIS_HELP[redis])
-    .option('--namespace <ns>', 'Redis channel namespace; processes see each other only within one', 'dotbus');
+    .option('--namespace <ns>', 'Redis channel namespace; processes see each other only within one', 'dotbus')
+    .addOption(new Option('--subscribe-to <what>', "Pub/Sub: one PSUBSCRIBE per pattern, or one for the whole namespace (what a Redis user limited to it may make; see dotbus acl)").choices(['patterns', 'namespace']).default('patterns'));
   return addDurableOptions(command, withGroup);
 }
 
@@ -133,7 +136,7 @@ function redisTransport(redis: LoadedRedis, url: string, flags: ConnectionFlags)
     closeTimeoutMs: 2_000,
   };
   try {
-    return flags.durable === true ? redis.redisStreams({ ...options, ...(flags.group === undefined ? {} : { group: flags.group }) }) : redis.redisPubSub(options);
+    return flags.durable === true ? redis.redisStreams({ ...options, ...(flags.group === undefined ? {} : { group: flags.group }) }) : redis.redisPubSub({ ...options, subscribeTo: flags.subscribeTo ?? 'patterns' });
   } catch (e) {
     throw cliErrorOf(e, flags.durable === true ? '--durable' : '--redis');
   }

@@ -1,6 +1,7 @@
 import type { BusEvent } from '../events/bus-event.js';
 import { SystemErrorEvent } from '../events/builtin/system-events.js';
 import { SignatureError, type DotbusError } from '../errors.js';
+import { scrubEventText } from '../events/mask-event.js';
 import type { BusObserver, DropReason } from '../observer.js';
 import type { Transport } from '../transport.js';
 
@@ -46,7 +47,8 @@ export class SystemReporter implements BusObserver {
           {
             component: this.transport.name,
             code: error.code,
-            message: error.message,
+            // Handlers get sensitive fields; whoever reads system.error.* events must not.
+            message: scrubEventText(error.message, event),
             ...(event === undefined ? {} : { eventType: event.eventType, eventId: event.eventId }),
             ...(error instanceof SignatureError ? signatureFields(error) : {}),
           },
@@ -103,13 +105,14 @@ const MAX_WARNING = 500;
  * The default `onError`: a Node process warning, at most one per error code every 10 s, so a
  * failure is never silent and a flood of them never floods the log. The message is shown with
  * control characters, line and bidi separators escaped (`\u001b`), cut to 500 characters: it
- * may quote a message from the network, and a terminal must show that, not act on it.
+ * may quote a message from the network, and a terminal must show that, not act on it. The
+ * sensitive values of `event` are masked (`***`).
  */
-export function warnOnError(error: DotbusError): void {
+export function warnOnError(error: DotbusError, event?: BusEvent): void {
   const now = Date.now();
   if ((lastWarning.get(error.code) ?? 0) + 10_000 > now) return;
   lastWarning.set(error.code, now);
-  process.emitWarning(escapeForLog(error.message), { type: 'DotbusWarning', code: error.code });
+  process.emitWarning(escapeForLog(scrubEventText(error.message, event)), { type: 'DotbusWarning', code: error.code });
 }
 
 /** `text` cut to {@link MAX_WARNING} characters, with what a terminal would act on escaped as `\uXXXX`. */

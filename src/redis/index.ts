@@ -16,6 +16,10 @@ export type { BackoffOptions } from './backoff.js';
 export type { ConnectionStatus } from './connection-monitor.js';
 export type { OutageBufferOptions, OutageDropReason, OutagePolicy } from './outage-buffer.js';
 
+// Tenant isolation: the ACL rules of a namespace
+export { aclRulesFor, aclSetUserCommand } from './acl-rules.js';
+export type { AclMechanism, AclRulesOptions } from './acl-rules.js';
+
 // Pub/Sub: real-time fan-out
 export { redisPubSub } from './pubsub/transport.js';
 export type { RedisPubSubTransport } from './pubsub/transport.js';

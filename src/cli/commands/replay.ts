@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
-import { parsePattern } from '../../index.js';
-import { describeError, quote } from '../../internal.js';
+import { maskEvent, parsePattern, type AnyBusEvent } from '../../index.js';
+import { describeError, quote, sensitivePathsOf } from '../../internal.js';
 import { CliError, cliErrorOf, EXIT_USAGE, oneLine } from '../cli-error.js';
 import type { CommandModule } from '../command-module.js';
 import { printerOf, type EventFormat } from '../event-line.js';
@@ -70,7 +70,7 @@ async function runReplay(pattern: string, flags: ReplayFlags, io: CliIO): Promis
       ...range,
     })) {
       // json: the message as stored (every field, the producer's stamp too), on one line, escaped.
-      io.stdout.write(`${flags.format === 'json' ? jsonLine(JSON.parse(r.raw)) : print(r.event)}\n`);
+      io.stdout.write(`${flags.format === 'json' ? jsonLine(storedMessage(r.raw, r.event)) : print(r.event)}\n`);
       count++;
     }
   } catch (e) {
@@ -92,4 +92,10 @@ function timeFlag(flag: string, value: string | undefined, key: 'from' | 'to' = 
   const date = /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
   if (Number.isNaN(date.getTime())) throw new CliError(`${flag}: ${quote(value)} is not a time; use ISO 8601, epoch ms or a stream id`, EXIT_USAGE);
   return { [key]: date };
+}
+
+/** The message as stored; with the event's sensitive fields masked (its data as decoded) when its definition marks any. */
+function storedMessage(raw: string, event: AnyBusEvent): unknown {
+  const stored = JSON.parse(raw) as Record<string, unknown>;
+  return sensitivePathsOf(event).length === 0 ? stored : { ...stored, data: maskEvent(event).data };
 }

@@ -17,6 +17,8 @@ export interface ConsumerContext {
   /** Reports a failure that has no caller to throw to. */
   report(error: DotbusError): void;
   readonly onDecodeError: ((info: DecodeErrorInfo) => void) | undefined;
+  /** One glob per pattern, or the namespace's one glob (see `RedisPubSubOptions.subscribeTo`). */
+  readonly subscribeTo: 'patterns' | 'namespace';
 }
 
 /** Counters of a {@link RedisPubSubConsumer}. */
@@ -104,7 +106,8 @@ export class RedisPubSubConsumer {
 
   /** The dispatcher's first subscription of `pattern` arrived. */
   patternAdded(pattern: string): void {
-    const glob = this.#ctx.names.globOf(pattern);
+    const names = this.#ctx.names;
+    const glob = this.#ctx.subscribeTo === 'namespace' ? names.namespaceGlob : names.globOf(pattern);
     this.#globOfPattern.set(pattern, glob);
     const refs = this.#globRefs.get(glob) ?? 0;
     this.#globRefs.set(glob, refs + 1);
@@ -237,6 +240,9 @@ export class RedisPubSubConsumer {
   }
 
   #onMessage(channel: string, raw: Buffer): void {
+    // The namespace's one glob brings every type; one nobody here listens to is not this
+    // consumer's business (and may be unknown to its registry), so it is never decoded.
+    if (this.#ctx.subscribeTo === 'namespace' && !this.#ctx.dispatcher.hasSubscribers(this.#ctx.names.typeOf(channel) ?? '')) return;
     this.#received++;
     const result = this.#ctx.codec().decode(raw);
     if (!result.ok) return this.#decodeFailed(raw, channel, result.error);

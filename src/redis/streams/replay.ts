@@ -101,7 +101,7 @@ export async function* replayEvents<const Defs extends readonly AnyEventDefiniti
   // is reported instead, like any other.
   const client = openConnection({ ...connection, connectTimeoutMs }, 'replay', { commandTimeoutMs, waitWhileLoading: false });
   const monitor = new ConnectionMonitor(client, 'replay', userOf(connection), () => {});
-  const ask = <T>(what: string, command: Promise<T>): Promise<T> => explained(command, `${what} on ${monitor.target}`, commandTimeoutMs);
+  const ask = <T>(what: string, command: Promise<T>): Promise<T> => explained(command, `${what} on ${monitor.target}`, commandTimeoutMs, monitor);
   try {
     client.connect().catch(() => undefined);
     await monitor.waitUp(connectTimeoutMs);
@@ -125,10 +125,12 @@ export async function* replayEvents<const Defs extends readonly AnyEventDefiniti
 }
 
 /** `command`, or a {@link ConnectionError} saying which command failed where, and why. */
-function explained<T>(command: Promise<T>, what: string, timeoutMs: number): Promise<T> {
+function explained<T>(command: Promise<T>, what: string, timeoutMs: number, monitor: ConnectionMonitor): Promise<T> {
   return command.catch((e: unknown) => {
     const why = describeError(e);
-    throw new ConnectionError(`${what} failed: ${why}${/timed out/i.test(why) ? ` (no reply within ${timeoutMs} ms)` : ''}`, { cause: e });
+    const grant = monitor.grantFor(e);
+    const hint = /timed out/i.test(why) ? ` (no reply within ${timeoutMs} ms)` : grant === undefined ? '' : `; ${grant}`;
+    throw new ConnectionError(`${what} failed: ${why}${hint}`, { cause: e });
   });
 }
 

@@ -1,8 +1,8 @@
 import type { MalformedReason, RawEntry } from './entries.js';
 import { FIELD_MESSAGE } from './keys.js';
 
-/** Why an entry is handed to `onUndecodable`: its shape is wrong, or its message is no event of its fields. */
-export type UndecodableReason = 'decode-failed' | 'type-mismatch' | 'id-mismatch' | MalformedReason;
+/** Why an entry is handed to `onUndecodable`: its shape is wrong, its signature is refused, or its message is no event of its fields. */
+export type UndecodableReason = 'decode-failed' | 'signature-rejected' | 'type-mismatch' | 'id-mismatch' | MalformedReason;
 
 /**
  * An entry of the event stream that is no event this member can decode, as handed to the
