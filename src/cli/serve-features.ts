@@ -1,3 +1,4 @@
+import type { AnyEventDefinition } from '../index.js';
 import { describeError } from '../internal.js';
 import { AlertEngine, loadRuleFile, ValidationMonitoringService, type StreamGroupSource } from '../monitoring/index.js';
 import type { DashboardPanel } from '../serve/index.js';
@@ -5,6 +6,7 @@ import { CliError, cliErrorOf, EXIT_USAGE } from './cli-error.js';
 import type { ConnectionFlags, OpenBus } from './connection-options.js';
 import { runDemoLoop } from './demo/demo-loop.js';
 import type { CliIO } from './io.js';
+import { CONNECT_TIMEOUT_MS, loadRedis } from './redis-module.js';
 import type { LoadedServe } from './serve-module.js';
 import { escapeControls } from './terminal-text.js';
 
@@ -19,6 +21,8 @@ export interface FeatureContext {
   readonly open: OpenBus;
   readonly io: CliIO;
   readonly serve: LoadedServe;
+  /** The definitions of `--events`. */
+  readonly events: readonly AnyEventDefinition[];
 }
 
 /** One part of the dashboard: its panels, and what stops it. */
@@ -68,11 +72,20 @@ const alerts: FeatureBuilder = async ({ flags, open, io, serve }) => {
   return { panels: [board.panel()], close: () => engine.close() };
 };
 
-/** `--durable`: the stream's consumer groups. */
-const streams: FeatureBuilder = async ({ open, serve }) => {
+/** `--durable`: the stream's consumer groups, and its dead letters with their redrive. */
+const streams: FeatureBuilder = async ({ flags, open, serve, events }) => {
   const transport = open.bus.transport as Partial<StreamGroupSource>;
-  if (typeof transport.groupInfo !== 'function') return undefined;
-  return { panels: [serve.streamsPanel(transport as StreamGroupSource)], close: () => undefined };
+  if (typeof transport.groupInfo !== 'function' || flags.redis === undefined) return undefined;
+  const redis = await loadRedis('--durable');
+  const deadLetters = new redis.DeadLetterQueue({
+    connection: { url: flags.redis, connectTimeoutMs: CONNECT_TIMEOUT_MS },
+    ...(flags.namespace === undefined ? {} : { namespace: flags.namespace }),
+    events,
+  });
+  return {
+    panels: [serve.streamsPanel(transport as StreamGroupSource), serve.deadLetterPanel(deadLetters)],
+    close: () => deadLetters.close(),
+  };
 };
 
 /** Without `--redis`: the demo pipeline, again and again, so there is something to see. */

@@ -65,6 +65,16 @@ export async function serveDashboard(options: DashboardOptions): Promise<Dashboa
     if (panel === undefined) return c.json({ error: `no panel ${c.req.param('id')}; see /api/info` }, 404);
     return c.json({ id: panel.id, title: panel.title, tables: await panel.read() });
   });
+  app.post('/api/panels/:id/actions/:action', async (c) => {
+    const panel = panels.get(c.req.param('id'));
+    if (panel?.act === undefined) return c.json({ error: `no panel ${c.req.param('id')} with actions; see /api/info` }, 404);
+    const input = await c.req.json<unknown>().catch(() => ({}));
+    try {
+      return c.json({ message: await panel.act(c.req.param('action'), stringsOf(input)) });
+    } catch (e) {
+      return c.json({ error: describeError(e) }, 400);
+    }
+  });
   app.get('/api/live', (c) => {
     const pattern = c.req.query('pattern') ?? '*';
     return streamSSE(c, async (stream) => {
@@ -136,6 +146,12 @@ function checkOptions(options: DashboardOptions, host: string, port: number): vo
   if (options.clientBuffer !== undefined && (!Number.isInteger(options.clientBuffer) || options.clientBuffer < 1)) {
     throw new InvalidOptionError('clientBuffer', `must be a positive integer, got ${options.clientBuffer}`);
   }
+}
+
+/** The string fields of a JSON body (a button's input); anything else is dropped. */
+function stringsOf(body: unknown): Record<string, string> {
+  if (typeof body !== 'object' || body === null) return {};
+  return Object.fromEntries(Object.entries(body).filter((e): e is [string, string] => typeof e[1] === 'string'));
 }
 
 /** Why `pattern` is not a valid subscription pattern, or `undefined` when it is. */

@@ -2,8 +2,9 @@ import { Type } from '@sinclair/typebox';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBus, defineEvent } from '../../src/index.js';
-import { redisPubSub } from '../../src/redis/index.js';
+import { redisPubSub, redisStreams } from '../../src/redis/index.js';
 import { cliFixture, redisForCliSuite, runCli } from '../cli/run-cli.js';
+import { sendCommands } from '../helpers/redis/resp-client.js';
 import { chromiumRequired, launchBrowser, startDashboard, watchedPage, type ServedDashboard } from '../helpers/browser.js';
 
 const redis = redisForCliSuite();
@@ -17,6 +18,13 @@ const EVENTS = [Note, Order, Alarm];
 /** A publisher on the test's Redis, in `namespace`. */
 function busOn(namespace: string) {
   return createBus({ events: EVENTS, transport: redisPubSub({ connection: { url: redis.url }, namespace }) });
+}
+
+/** Types `pattern` in the page's filter and waits until the server streams with it (so nothing published after is missed). */
+async function filterBy(page: Page, pattern: string): Promise<void> {
+  await page.fill('#pattern', pattern);
+  await page.click('#filter button[type=submit]');
+  await page.locator(`#tail[data-pattern="${pattern}"]`).waitFor({ state: 'attached', timeout: 10_000 });
 }
 
 /** The tail's rows of type `type`. */
@@ -58,7 +66,7 @@ describe.runIf(chromiumRequired())('dotbus serve in headless Chromium', () => {
       await bus.ready();
       ({ page, problems } = await watchedPage(browser));
       await page.goto(served.url);
-      await page.locator('#tail').waitFor({ state: 'attached' });
+      await page.locator('#tail[data-pattern="*"]').waitFor({ state: 'attached', timeout: 10_000 });
     });
     afterAll(async () => {
       await bus?.close();
@@ -76,9 +84,8 @@ describe.runIf(chromiumRequired())('dotbus serve in headless Chromium', () => {
     });
 
     it('filters on the server by the pattern typed in the page, and says why a pattern is invalid', async () => {
-      await page.fill('#pattern', 'shop.note');
-      await page.click('#filter button[type=submit]');
-      await expect.poll(() => page.locator('#tail li').count()).toBe(0);
+      await filterBy(page, 'shop.note');
+      expect(await page.locator('#tail li').count()).toBe(0);
       await bus.publish(Order.create({ orderId: 'o-2' }));
       await bus.publish(Note.create({ text: 'after the order' }));
       await rows(page, 'shop.note').first().waitFor({ timeout: 5_000 });
@@ -91,8 +98,7 @@ describe.runIf(chromiumRequired())('dotbus serve in headless Chromium', () => {
     });
 
     it('renders a hostile event as inert text', async () => {
-      await page.fill('#pattern', '*');
-      await page.click('#filter button[type=submit]');
+      await filterBy(page, '*');
       const hostile = '<img src=x onerror="window.__pwned = true"><script>window.__pwned = true</script>';
       await bus.publish(Note.create({ text: hostile }));
       const row = rows(page, 'shop.note').first();
@@ -109,6 +115,56 @@ describe.runIf(chromiumRequired())('dotbus serve in headless Chromium', () => {
       const cells = page.locator('#panel-alerts td');
       await expect.poll(() => cells.allTextContents(), { timeout: 10_000 }).toEqual(expect.arrayContaining(['double-alarm', 'key=k-1', 'critical']));
       expect(problems).toEqual([]);
+    });
+  });
+
+  describe('with --durable', () => {
+    /** The definition of the --events fixture the dashboard loads (order.placed). */
+    const OrderPlaced = defineEvent({ name: 'OrderPlaced', type: 'order.placed', version: '1.0.0', schema: Type.Object({ orderId: Type.String(), total: Type.Number({ minimum: 0 }) }) });
+
+    it('lists a dead-lettered entry with its reason and attempts; its redrive is checked, sent back and handled', async () => {
+      const namespace = `serve-dl-${process.pid}-${Date.now()}`;
+      // A worker whose handler fails until it is fixed; one attempt, then the dead-letter stream.
+      let broken = true;
+      const handled: string[] = [];
+      const worker = createBus({
+        events: [OrderPlaced],
+        onError: () => undefined, // the failures are the point
+        transport: redisStreams({ connection: { url: redis.url }, namespace, group: 'workers', retry: { maxAttempts: 1 } }),
+      });
+      worker.subscribe('order.placed', (e) => {
+        if (broken) throw new Error('the warehouse is closed');
+        handled.push(e.data.orderId);
+      });
+      await worker.ready();
+      const served = await startDashboard(['--redis', redis.url, '--namespace', namespace, '--durable', '--events', cliFixture('shop-events.js')]);
+      try {
+        const { page, problems } = await watchedPage(browser);
+        await page.goto(served.url);
+        await worker.publish(OrderPlaced.create({ orderId: 'o-dl', total: 3 }));
+        const row = page.locator('#panel-dead-letter tr', { hasText: 'handler-failed' });
+        await row.waitFor({ timeout: 20_000 });
+        expect(await row.locator('td').allTextContents()).toEqual(expect.arrayContaining(['order.placed', '1', 'workers']));
+        expect(await row.textContent()).toContain('the warehouse is closed');
+        await page.locator('#panel-streams td', { hasText: 'workers' }).waitFor();
+
+        // An entry that is no valid order.placed: its redrive is refused, and it stays.
+        await sendCommands(redis.port, [['XADD', `{${namespace}}:dead-letter`, '*', 'reason', 'decode-failed', 'error', 'bad', 'attempts', '0', 'id', '0-1', 'group', 'workers', 'consumer', 'c', 'eventId', '', 't', 'order.placed', 'i', 'x', 'm', '{"not":"an event"}']]);
+        const bad = page.locator('#panel-dead-letter tr', { hasText: 'decode-failed' });
+        await bad.locator('button').click();
+        await expect.poll(() => page.locator('#panel-dead-letter .said').textContent()).toMatch(/refused: /);
+        expect(await bad.count()).toBe(1);
+
+        broken = false;
+        await row.locator('button', { hasText: 'Redrive' }).click();
+        await expect.poll(() => handled, { timeout: 20_000 }).toEqual(['o-dl']);
+        await expect.poll(() => page.locator('#panel-dead-letter .said').textContent()).toMatch(/redriven$/);
+        await expect.poll(() => row.count()).toBe(0);
+        expect(problems).toEqual([]);
+      } finally {
+        expect(await served.stop()).toBe(0);
+        await worker.close();
+      }
     });
   });
 

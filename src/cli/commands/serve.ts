@@ -61,7 +61,7 @@ async function runServe(given: ServeFlags, io: CliIO): Promise<void> {
   let metrics: { close(): void } | undefined;
   try {
     for (const build of FEATURES) {
-      const feature = await build({ flags, open, io, serve });
+      const feature = await build({ flags, open, io, serve, events });
       if (feature !== undefined) features.push(feature);
     }
     const exported = await metricsOf(open, io);

@@ -9,12 +9,30 @@ export function startPanels(info) {
     const section = el('section', 'panel');
     section.id = `panel-${panel.id}`;
     const body = el('div');
-    section.append(el('h2', '', panel.title), body);
+    const said = el('p', 'said');
+    said.setAttribute('role', 'status');
+    section.append(el('h2', '', panel.title), said, body);
     root.append(section);
-    const refresh = async () => {
+    let refresh;
+    const act = async (button) => {
+      try {
+        const { message } = await api(`/api/panels/${encodeURIComponent(panel.id)}/actions/${encodeURIComponent(button.action)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(button.input ?? {}),
+        });
+        said.className = 'said';
+        said.textContent = message;
+      } catch (e) {
+        said.className = 'said error';
+        said.textContent = e.message;
+      }
+      void refresh();
+    };
+    refresh = async () => {
       try {
         const { tables } = await api(`/api/panels/${encodeURIComponent(panel.id)}`);
-        body.replaceChildren(...tables.map(tableOf));
+        body.replaceChildren(...tables.map((t) => tableOf(t, act)));
       } catch (e) {
         body.replaceChildren(el('p', 'error', e.message));
       }
@@ -24,9 +42,18 @@ export function startPanels(info) {
   }
 }
 
-function tableOf(t) {
+function buttonOf(button, act) {
+  const b = el('button', '', button.label);
+  b.type = 'button';
+  b.dataset.action = button.action;
+  b.addEventListener('click', () => void act(button));
+  return b;
+}
+
+function tableOf(t, act) {
   const box = el('div', 'table');
   box.append(el('h3', '', t.title));
+  for (const button of t.buttons ?? []) box.append(buttonOf(button, act));
   if (t.rows.length === 0) {
     box.append(el('p', 'dim', t.empty ?? 'nothing yet'));
     return box;
@@ -34,10 +61,16 @@ function tableOf(t) {
   const table = el('table');
   const head = el('tr');
   for (const c of t.columns) head.append(el('th', '', c));
+  if (t.rowButtons) head.append(el('th'));
   table.append(head);
-  for (const row of t.rows) {
+  for (const [i, row] of t.rows.entries()) {
     const tr = el('tr');
     for (const cell of row) tr.append(el('td', typeof cell === 'number' ? 'num' : '', cell === null ? '—' : cell));
+    if (t.rowButtons) {
+      const td = el('td');
+      for (const button of t.rowButtons[i] ?? []) td.append(buttonOf(button, act));
+      tr.append(td);
+    }
     table.append(tr);
   }
   box.append(table);

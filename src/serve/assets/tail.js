@@ -10,6 +10,7 @@ export function startTail(info) {
   const error = document.getElementById('pattern-error');
   const skippedNote = document.getElementById('skipped');
   const pause = document.getElementById('pause');
+  const status = document.getElementById('live-status');
   let source;
   let paused = false;
 
@@ -18,9 +19,21 @@ export function startTail(info) {
     error.textContent = '';
     skippedNote.textContent = '';
     list.replaceChildren();
+    delete list.dataset.pattern;
+    status.textContent = 'connecting…';
     source = new EventSource(`/api/live?pattern=${encodeURIComponent(pattern)}`);
+    // The server sends hello once this connection receives events: from then on nothing matching is missed.
+    source.addEventListener('hello', (e) => {
+      list.dataset.pattern = JSON.parse(e.data).pattern;
+      status.textContent = `live: ${list.dataset.pattern}`;
+    });
+    source.addEventListener('error', () => {
+      delete list.dataset.pattern;
+      status.textContent = 'reconnecting…';
+    });
     source.addEventListener('invalid', (e) => {
       error.textContent = JSON.parse(e.data).error;
+      status.textContent = '';
       source.close();
     });
     source.addEventListener('events', (e) => {

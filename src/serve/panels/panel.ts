@@ -8,6 +8,17 @@ export interface PanelTable {
   readonly rows: readonly (readonly Cell[])[];
   /** What the page says when there are no rows. @default 'nothing yet' */
   readonly empty?: string;
+  /** Buttons above the table (e.g. redrive all). @default none */
+  readonly buttons?: readonly PanelButton[];
+  /** Buttons of each row, in row order (e.g. redrive this one). @default none */
+  readonly rowButtons?: readonly (readonly PanelButton[])[];
+}
+
+/** A button of a panel: the page POSTs `input` to `/api/panels/<panel>/actions/<action>` and shows the answer. */
+export interface PanelButton {
+  readonly label: string;
+  readonly action: string;
+  readonly input?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -22,4 +33,9 @@ export interface DashboardPanel {
   readonly id: string;
   readonly title: string;
   read(): readonly PanelTable[] | Promise<readonly PanelTable[]>;
+  /**
+   * Runs a button's action and says what it did, in a sentence the page shows. Reject with an
+   * error to show it as one. @default none (the panel has no buttons)
+   */
+  act?(action: string, input: Readonly<Record<string, string>>): Promise<string>;
 }
