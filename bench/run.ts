@@ -18,6 +18,7 @@ import { memoryAsyncPeer, memoryExact, memoryFanout, memoryNodeEvents, memoryWil
 import { otelOff, otelOn } from './cases/otel.js';
 import { redisPublishDown } from './cases/redis-down.js';
 import { redisPubSubLatency, redisPubSubThroughput, redisStreamsThroughput } from './cases/redis.js';
+import { serveFanout } from './cases/serve.js';
 import { configFrom, formatTable, machine, type BenchConfig, type CaseResult } from './harness.js';
 
 /** Every case, in report order. */
@@ -44,6 +45,7 @@ export const CASES: readonly { readonly name: string; readonly run: (cfg: BenchC
   { name: 'audit.ingest.sqlite', run: auditIngestSqlite },
   { name: 'audit.ingest.postgres', run: auditIngestPostgres },
   { name: 'audit.query.pattern', run: auditQueryPattern },
+  { name: 'serve.fanout', run: serveFanout },
 ];
 
 async function main(): Promise<void> {
