@@ -41,7 +41,7 @@ export default tseslint.config(
   {
     // The dashboard's page: plain ES modules run by the browser, shipped as they are.
     files: ['src/serve/assets/**/*.js'],
-    languageOptions: { globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', EventSource: 'readonly', Node: 'readonly', encodeURIComponent: 'readonly' } },
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', EventSource: 'readonly', Node: 'readonly', encodeURIComponent: 'readonly', URLSearchParams: 'readonly', FormData: 'readonly' } },
   },
   {
     // Type tests declare aliases and parameters only to have the compiler check them.

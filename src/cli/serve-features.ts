@@ -3,6 +3,7 @@ import { describeError } from '../internal.js';
 import { AlertEngine, loadRuleFile, ValidationMonitoringService, type StreamGroupSource } from '../monitoring/index.js';
 import type { DashboardPanel } from '../serve/index.js';
 import { CliError, cliErrorOf, EXIT_USAGE } from './cli-error.js';
+import { openStore } from './audit-log/audit-store-flag.js';
 import type { ConnectionFlags, OpenBus } from './connection-options.js';
 import { runDemoLoop } from './demo/demo-loop.js';
 import type { CliIO } from './io.js';
@@ -13,6 +14,8 @@ import { escapeControls } from './terminal-text.js';
 /** The flags of `dotbus serve` that turn parts of the dashboard on. */
 export interface ServeFeatureFlags extends ConnectionFlags {
   readonly rules?: string;
+  /** An audit log (SQLite file or postgres:// URL) to query and verify. */
+  readonly audit?: string;
 }
 
 /** What a feature gets to build itself. */
@@ -88,6 +91,14 @@ const streams: FeatureBuilder = async ({ flags, open, serve, events }) => {
   };
 };
 
+/** `--audit DB`: the audit log, queried by pattern and time, and its chain verified on demand. */
+const audit: FeatureBuilder = async ({ flags, serve }) => {
+  if (flags.audit === undefined) return undefined;
+  // Only reads: a log that isn't there is a mistyped path, not a new empty log.
+  const store = await openStore({ db: flags.audit }, true);
+  return { panels: [serve.auditPanel(store)], close: () => store.close() };
+};
+
 /** Without `--redis`: the demo pipeline, again and again, so there is something to see. */
 const demo: FeatureBuilder = async ({ flags, open }) => {
   if (flags.redis !== undefined) return undefined;
@@ -104,4 +115,4 @@ const demo: FeatureBuilder = async ({ flags, open }) => {
 };
 
 /** Every feature, in panel order. */
-export const FEATURES: readonly FeatureBuilder[] = [validation, alerts, streams, demo];
+export const FEATURES: readonly FeatureBuilder[] = [validation, alerts, streams, audit, demo];

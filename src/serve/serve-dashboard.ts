@@ -50,7 +50,7 @@ export async function serveDashboard(options: DashboardOptions): Promise<Dashboa
     c.json({
       title: options.title ?? 'dotbus',
       traceUrl: options.traceUrl ?? null,
-      panels: [...panels.values()].map((p) => ({ id: p.id, title: p.title })),
+      panels: [...panels.values()].map((p) => ({ id: p.id, title: p.title, form: p.form ?? [] })),
       metrics: options.metrics !== undefined,
     }),
   );
@@ -63,7 +63,12 @@ export async function serveDashboard(options: DashboardOptions): Promise<Dashboa
   app.get('/api/panels/:id', async (c) => {
     const panel = panels.get(c.req.param('id'));
     if (panel === undefined) return c.json({ error: `no panel ${c.req.param('id')}; see /api/info` }, 404);
-    return c.json({ id: panel.id, title: panel.title, tables: await panel.read() });
+    const query = Object.fromEntries((panel.form ?? []).map((f) => [f.name, c.req.query(f.name) ?? '']));
+    try {
+      return c.json({ id: panel.id, title: panel.title, tables: await panel.read(query) });
+    } catch (e) {
+      return c.json({ error: describeError(e) }, 400);
+    }
   });
   app.post('/api/panels/:id/actions/:action', async (c) => {
     const panel = panels.get(c.req.param('id'));

@@ -1,6 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { Browser, Page } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventEntry, openSqliteStore } from '../../src/audit/index.js';
+import { orderEvents } from '../conformance/audit-samples.js';
 import { createBus, defineEvent } from '../../src/index.js';
 import { redisPubSub, redisStreams } from '../../src/redis/index.js';
 import { cliFixture, redisForCliSuite, runCli } from '../cli/run-cli.js';
@@ -164,6 +169,47 @@ describe.runIf(chromiumRequired())('dotbus serve in headless Chromium', () => {
       } finally {
         expect(await served.stop()).toBe(0);
         await worker.close();
+      }
+    });
+  });
+
+  describe('with --audit', () => {
+    it('queries the log by pattern and time in the page, and verifies its chain on demand', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'dotbus-serve-audit-'));
+      const db = join(dir, 'log.db');
+      const events = orderEvents(12, Date.UTC(2025, 0, 1), 60_000); // a minute apart
+      const store = await openSqliteStore({ path: db });
+      await store.append(events.map(eventEntry));
+      await store.close();
+      const served = await startDashboard(['--audit', db]);
+      try {
+        const { page, problems } = await watchedPage(browser);
+        await page.goto(served.url);
+        const table = page.locator('#panel-audit table').first();
+        await expect.poll(() => table.locator('tr').count(), { timeout: 10_000 }).toBe(events.length + 1);
+
+        const type = events[0]!.eventType;
+        const from = events[4]!.timestamp;
+        await page.fill('#panel-audit input[name=pattern]', type);
+        await page.fill('#panel-audit input[name=from]', from.toISOString());
+        await page.click('#panel-audit button[type=submit]');
+        const expected = events.filter((e) => e.eventType === type && e.timestamp >= from).map((e) => e.eventId).reverse();
+        await expect.poll(() => table.locator('td:last-child').allTextContents()).toEqual(expected);
+
+        expect(problems).toEqual([]);
+        // From here on the browser logs the 400 of the bad time it is made to send.
+        await page.fill('#panel-audit input[name=from]', 'yesterday-ish');
+        await page.click('#panel-audit button[type=submit]');
+        await expect.poll(() => page.locator('#panel-audit .error').textContent()).toMatch(/from: "yesterday-ish" is not a time/);
+        await page.fill('#panel-audit input[name=from]', '');
+        await page.click('#panel-audit button[type=submit]');
+
+        await page.click('#panel-audit button[data-action=verify]');
+        await expect.poll(() => page.locator('#panel-audit .said').textContent()).toBe(`chain intact: ${events.length} records checked`);
+        expect(problems.filter((p) => !p.includes('status of 400'))).toEqual([]);
+      } finally {
+        expect(await served.stop()).toBe(0);
+        rmSync(dir, { recursive: true, force: true });
       }
     });
   });

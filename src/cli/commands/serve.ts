@@ -32,7 +32,8 @@ export const serveCommand: CommandModule = {
       .option('--host <host>', 'interface to listen on; any host that is not loopback needs --auth-token', '127.0.0.1')
       .addOption(new Option('--auth-token <token>', 'token every request must carry (open the page as /?token=…); at least 16 characters').env('DOTBUS_TOKEN'))
       .option('--trace-url <template>', "link from an event's trace id to a tracing UI, e.g. 'http://localhost:16686/trace/{traceId}'")
-      .option('--rules <file>', 'alert rules (YAML or JSON) to evaluate on the events; the alerts panel shows them');
+      .option('--rules <file>', 'alert rules (YAML or JSON) to evaluate on the events; the alerts panel shows them')
+      .option('--audit <path|url>', 'an audit log (SQLite file or postgres:// URL, see dotbus audit) to query by pattern and time, and verify');
     addEventsOption(cmd);
     addConnectionOptions(cmd, 'optional', true)
       .addHelpText(

@@ -11,7 +11,10 @@ export function startPanels(info) {
     const body = el('div');
     const said = el('p', 'said');
     said.setAttribute('role', 'status');
-    section.append(el('h2', '', panel.title), said, body);
+    section.append(el('h2', '', panel.title));
+    const form = formOf(panel.form ?? []);
+    if (form) section.append(form);
+    section.append(said, body);
     root.append(section);
     let refresh;
     const act = async (button) => {
@@ -31,15 +34,40 @@ export function startPanels(info) {
     };
     refresh = async () => {
       try {
-        const { tables } = await api(`/api/panels/${encodeURIComponent(panel.id)}`);
+        const query = form ? `?${new URLSearchParams(new FormData(form))}` : '';
+        const { tables } = await api(`/api/panels/${encodeURIComponent(panel.id)}${query}`);
         body.replaceChildren(...tables.map((t) => tableOf(t, act)));
       } catch (e) {
         body.replaceChildren(el('p', 'error', e.message));
       }
     };
+    form?.addEventListener('submit', (e) => {
+      e.preventDefault();
+      void refresh();
+    });
     void refresh();
     setInterval(refresh, EVERY_MS);
   }
+}
+
+/** The panel's form (its fields' values go with every refresh), or none. */
+function formOf(fields) {
+  if (fields.length === 0) return undefined;
+  const form = el('form', 'panel-form');
+  form.autocomplete = 'off';
+  for (const f of fields) {
+    const label = el('label', '', f.label);
+    const input = el('input');
+    input.name = f.name;
+    input.placeholder = f.placeholder ?? '';
+    input.spellcheck = false;
+    label.append(' ', input);
+    form.append(label);
+  }
+  const submit = el('button', '', 'Query');
+  submit.type = 'submit';
+  form.append(submit);
+  return form;
 }
 
 function buttonOf(button, act) {

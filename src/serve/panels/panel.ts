@@ -14,6 +14,15 @@ export interface PanelTable {
   readonly rowButtons?: readonly (readonly PanelButton[])[];
 }
 
+/** One field of a panel's form. */
+export interface PanelField {
+  /** Query parameter name, `[a-z]+`. */
+  readonly name: string;
+  readonly label: string;
+  /** @default none */
+  readonly placeholder?: string;
+}
+
 /** A button of a panel: the page POSTs `input` to `/api/panels/<panel>/actions/<action>` and shows the answer. */
 export interface PanelButton {
   readonly label: string;
@@ -32,7 +41,10 @@ export interface DashboardPanel {
   /** URL segment, `[a-z0-9-]+`. */
   readonly id: string;
   readonly title: string;
-  read(): readonly PanelTable[] | Promise<readonly PanelTable[]>;
+  /** Fields of a form above the panel; the page sends their values to {@link read} as `query`. @default none */
+  readonly form?: readonly PanelField[];
+  /** The panel's tables now; `query` holds the form's values (strings, possibly empty). */
+  read(query: Readonly<Record<string, string>>): readonly PanelTable[] | Promise<readonly PanelTable[]>;
   /**
    * Runs a button's action and says what it did, in a sentence the page shows. Reject with an
    * error to show it as one. @default none (the panel has no buttons)
