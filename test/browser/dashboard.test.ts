@@ -65,8 +65,9 @@ describe.runIf(chromiumRequired())('dotbus serve in headless Chromium', () => {
     let page: Page;
     let problems: string[];
     const namespace = `serve-${process.pid}-${Date.now()}`;
+    const TRACE_URL = 'http://127.0.0.1:16686/trace/{traceId}';
     beforeAll(async () => {
-      served = await startDashboard(['--redis', redis.url, '--namespace', namespace, '--rules', cliFixture('../serve/alerts.yaml')]);
+      served = await startDashboard(['--redis', redis.url, '--namespace', namespace, '--rules', cliFixture('../serve/alerts.yaml'), '--trace-url', TRACE_URL]);
       bus = busOn(namespace);
       await bus.ready();
       ({ page, problems } = await watchedPage(browser));
@@ -86,6 +87,18 @@ describe.runIf(chromiumRequired())('dotbus serve in headless Chromium', () => {
       await expect.poll(() => row.locator('dd').allTextContents()).toContain('/shop');
       expect(JSON.parse((await row.locator('pre.data').textContent())!)).toEqual({ orderId: 'o-1' });
       expect(problems).toEqual([]);
+    });
+
+    it("links an event's trace id with the --trace-url template", async () => {
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      await bus.publish(Order.create({ orderId: 'o-traced' }, { trace: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } }));
+      const row = page.locator('#tail li', { hasText: 'o-traced' });
+      await row.waitFor({ timeout: 5_000 });
+      await row.locator('summary').click();
+      const link = row.locator('dd a');
+      expect(await link.textContent()).toBe(traceId);
+      expect(await link.getAttribute('href')).toBe(TRACE_URL.replace('{traceId}', traceId));
+      expect(await link.getAttribute('rel')).toBe('noopener noreferrer');
     });
 
     it('filters on the server by the pattern typed in the page, and says why a pattern is invalid', async () => {
