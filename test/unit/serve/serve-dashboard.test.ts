@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createBus } from '../../../src/index.js';
+import { Type } from '@sinclair/typebox';
+import { createBus, defineEvent } from '../../../src/index.js';
 import { InvalidOptionError } from '../../../src/internal.js';
 import { serveDashboard } from '../../../src/serve/index.js';
 import { TimeSeries } from '../../../src/serve/time-series.js';
@@ -40,6 +41,58 @@ describe('serveDashboard', () => {
       expect((await fetch(`${dashboard.url}api/panels/none`)).status).toBe(404);
       expect((await fetch(`${dashboard.url}metrics`)).status).toBe(404); // no metrics given
       expect((await fetch(`${dashboard.url}vendor/uPlot.esm.js`)).headers.get('content-type')).toMatch(/^text\/javascript/);
+    } finally {
+      await dashboard.close();
+      await bus.close();
+    }
+  });
+});
+
+describe('the live tail', () => {
+  const Tick = defineEvent({ name: 'Tick', type: 'tick.done', version: '1.0.0', schema: Type.Object({ n: Type.Integer() }) });
+
+  /**
+   * Reads the SSE stream: calls `onHello` once the server says the connection receives events,
+   * then reads until `done(rows, skipped)`; returns the rows' data and the last skipped count.
+   */
+  async function readLive(url: string, onHello: () => void, done: (rows: number, skipped: number) => boolean): Promise<{ ns: number[]; skipped: number }> {
+    const res = await fetch(url);
+    const ns: number[] = [];
+    let skipped = 0;
+    let buffer = '';
+    for await (const chunk of res.body!.pipeThrough(new TextDecoderStream())) {
+      buffer += chunk;
+      const messages = buffer.split('\n\n');
+      buffer = messages.pop()!;
+      for (const m of messages) {
+        if (m.startsWith('event: hello')) onHello();
+        const data = /^data: (.*)$/m.exec(m)?.[1];
+        if (!m.startsWith('event: events') || data === undefined) continue;
+        const body = JSON.parse(data) as { skipped: number; rows: { data: { n: number } }[] };
+        skipped = body.skipped;
+        ns.push(...body.rows.map((r) => r.data.n));
+      }
+      if (done(ns.length, skipped)) break;
+    }
+    return { ns, skipped };
+  }
+
+  it('filters on the server, and past its buffer skips and counts rows: every event is either sent or counted', async () => {
+    const bus = createBus({ events: [Tick] });
+    const dashboard = await serveDashboard({ bus, port: 0, clientBuffer: 10 });
+    try {
+      const burst = 500;
+      // Published in one go: far faster than any connection takes them.
+      const publish = (): void => {
+        void bus.emit('system.health.up', { component: 'other', status: 'up', detail: 'not a tick' });
+        for (let n = 0; n < burst; n++) void bus.publish(Tick.create({ n }));
+      };
+      const { ns, skipped } = await readLive(`${dashboard.url}api/live?pattern=tick.*`, publish, (rows, skipped) => rows + skipped >= burst);
+      expect(ns.length + skipped).toBe(burst);
+      expect(skipped).toBeGreaterThan(0);
+      // What was sent is in publish order, and only ticks.
+      expect(ns.every((n) => Number.isInteger(n))).toBe(true);
+      expect(ns).toEqual([...ns].sort((a, b) => a - b));
     } finally {
       await dashboard.close();
       await bus.close();
