@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { describeError } from '../../internal.js';
 import type { StreamGroupSource } from '../../monitoring/index.js';
 import type { MetricsReply } from '../../serve/index.js';
-import { CliError, EXIT_USAGE } from '../cli-error.js';
+import { CliError, cliErrorOf, EXIT_USAGE } from '../cli-error.js';
 import type { CommandModule } from '../command-module.js';
 import { addConnectionOptions, openBus, type OpenBus } from '../connection-options.js';
 import { addEventsOption, loadEvents, type EventsFlags } from '../events-module.js';
@@ -79,7 +79,7 @@ async function runServe(given: ServeFlags, io: CliIO): Promise<void> {
         title: `${open.label}${flags.redis === undefined ? ' (demo)' : ` namespace ${flags.namespace ?? 'dotbus'}`}`,
       });
     } catch (e) {
-      throw new CliError(`cannot serve the dashboard on ${flags.host}:${flags.port}: ${describeError(e)}`, /INVALID_OPTION|option `/.test(describeError(e)) ? EXIT_USAGE : 1);
+      throw cliErrorOf(e, `cannot serve the dashboard on ${flags.host}:${flags.port}`);
     }
     await open.ready('subscribe to the events on Redis at');
     for (const f of features) f.start?.();
