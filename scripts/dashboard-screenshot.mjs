@@ -1,6 +1,6 @@
 // Takes docs/dashboard.png: `dotbus serve` (the demo on the in-memory bus) in headless Chromium,
 // once the charts have a few windows. Run after `npm run build`: node scripts/dashboard-screenshot.mjs
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -17,7 +17,7 @@ const url = await new Promise((resolve, reject) => {
   serve.on('exit', (code) => reject(new Error(`dotbus serve exited ${code}: ${stderr}`)));
 });
 const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+  executablePath: process.env.CHROMIUM_BIN || spawnSync('sh', ['-c', 'command -v chromium'], { encoding: 'utf8' }).stdout.trim(),
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 try {

@@ -48,12 +48,17 @@ describe.runIf(chromiumRequired())('dotbus serve in headless Chromium', () => {
     const served = await startDashboard([]);
     try {
       const { page, problems } = await watchedPage(browser);
+      const requested: string[] = [];
+      page.on('request', (r) => void requested.push(r.url()));
       await page.goto(served.url);
       await page.locator('#tail li').first().waitFor({ timeout: 10_000 });
       await page.locator('#panel-validation td').first().waitFor({ timeout: 10_000 });
       await page.locator('#rates .uplot').waitFor({ timeout: 10_000 });
       expect(await page.locator('#panel-validation h3').allTextContents()).toEqual(['Contexts', 'Slowest phases', 'Most frequent errors']);
       expect(problems).toEqual([]);
+      // Everything the page needs (uPlot included) comes from the dashboard itself: it works offline.
+      expect(requested.filter((u) => !u.startsWith(served.url))).toEqual([]);
+      expect(requested).toContain(`${served.url}vendor/uPlot.esm.js`);
     } finally {
       expect(await served.stop()).toBe(0);
     }
