@@ -11,7 +11,7 @@ let stderr = '';
 const url = await new Promise((resolve, reject) => {
   serve.stderr.on('data', (c) => {
     stderr += c;
-    const m = / at (http:\/\/\S+\/);/.exec(stderr);
+    const m = / at (http:\/\/\S+?\/)[ ;]/.exec(stderr);
     if (m) resolve(m[1]);
   });
   serve.on('exit', (code) => reject(new Error(`dotbus serve exited ${code}: ${stderr}`)));

@@ -243,6 +243,8 @@ describe.runIf(chromiumRequired())('dotbus serve in headless Chromium', () => {
       const token = 'a-test-token-of-32-characters-xx';
       const served = await startDashboard(['--auth-token', token]);
       try {
+        expect(served.cli.stderr()).toContain('open it once as that URL + ?token=<your token>');
+        expect(served.cli.stderr()).not.toContain(token);
         expect((await fetch(served.url)).status).toBe(401);
         expect((await fetch(`${served.url}api/info`)).status).toBe(401);
         expect((await fetch(`${served.url}api/info`, { headers: { authorization: 'Bearer wrong-token-wrong-token' } })).status).toBe(401);

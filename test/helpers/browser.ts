@@ -64,7 +64,7 @@ export interface ServedDashboard {
 export async function startDashboard(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ServedDashboard> {
   const cli = watchCli(['serve', '--port', '0', ...args], env);
   let url: string | undefined;
-  await waitFor('dotbus serve to listen', 20_000, () => (url = / at (http:\/\/\S+\/);/.exec(cli.stderr())?.[1]) !== undefined, () => cli.stderr(), () => {
+  await waitFor('dotbus serve to listen', 20_000, () => (url = / at (http:\/\/\S+?\/)[ ;]/.exec(cli.stderr())?.[1]) !== undefined, () => cli.stderr(), () => {
     const code = cli.child.exitCode;
     return code === null ? undefined : `it exited ${code}`;
   });

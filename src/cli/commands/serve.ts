@@ -83,7 +83,9 @@ async function runServe(given: ServeFlags, io: CliIO): Promise<void> {
     }
     await open.ready('subscribe to the events on Redis at');
     for (const f of features) f.start?.();
-    io.stderr.write(`${escapeControls(`dotbus: dashboard of ${open.label} at ${dashboard.url}; Ctrl-C to stop`)}\n`);
+    // The token itself is never printed: terminals end up in logs.
+    const openAs = flags.authToken === undefined ? '' : ' (open it once as that URL + ?token=<your token>)';
+    io.stderr.write(`${escapeControls(`dotbus: dashboard of ${open.label} at ${dashboard.url}${openAs}; Ctrl-C to stop`)}\n`);
     const broken = open.down.catch((e: unknown) => {
       throw new CliError(`stopped serving the dashboard of ${open.label}: ${describeError(e)}`);
     });
