@@ -1,5 +1,8 @@
 import { createServer } from 'node:net';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { startDashboard } from '../helpers/browser.js';
+import { checkMetrics, promtoolRequired } from '../helpers/promtool.js';
+import { waitFor } from '../helpers/wait.js';
 import { buildOnce, oneLine, runCli } from './run-cli.js';
 
 beforeAll(() => buildOnce(), 120_000);
@@ -27,6 +30,27 @@ describe('dotbus serve: usage errors before anything listens (exit 2, one line)'
       expect(oneLine(r.stderr)).toMatch(new RegExp(`^dotbus: cannot serve the dashboard on 127\\.0\\.0\\.1:${port}: .*EADDRINUSE`));
     } finally {
       taken.close();
+    }
+  });
+});
+
+describe('dotbus serve without --redis', () => {
+  it('serves the demo\'s metrics at /metrics and its JSON API; SIGTERM exits 0', async () => {
+    const served = await startDashboard([]);
+    try {
+      let text = '';
+      await waitFor('a finished demo run in the metrics', 20_000, async () => {
+        text = await (await fetch(`${served.url}metrics`)).text();
+        return /^dotbus_validations_total\{subject="order-batch"/m.test(text);
+      }, () => text.slice(0, 500));
+      expect(text).toContain('# TYPE dotbus_operation_duration_seconds histogram');
+      expect(text).toMatch(/^dotbus_events_delivered_total\{bus="dashboard"\} [1-9]/m);
+      if (promtoolRequired()) expect(checkMetrics(text).code).toBe(0);
+      const info = (await (await fetch(`${served.url}api/info`)).json()) as { title: string; panels: { id: string }[]; metrics: boolean };
+      expect(info).toMatchObject({ title: 'in-memory (demo)', metrics: true });
+      expect(info.panels.map((p) => p.id)).toEqual(['validation']);
+    } finally {
+      expect(await served.stop()).toBe(0);
     }
   });
 });
