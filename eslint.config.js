@@ -3,9 +3,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 /** Heavy dependencies and the one folder that may import each (the rest never loads them). */
-const HEAVY = { ioredis: 'src/redis', 'prom-client': 'src/prometheus', '@opentelemetry/api': 'src/otel', 'better-sqlite3': 'src/audit', pg: 'src/audit' };
+const HEAVY = { ioredis: 'src/redis', 'prom-client': 'src/prometheus', '@opentelemetry/api': 'src/otel', 'better-sqlite3': 'src/audit', pg: 'src/audit', hono: 'src/serve', '@hono/node-server': 'src/serve' };
 /** The subpath folders: each uses core only through `index.js` (public) or `internal.js` (plumbing). */
-const SUBPATHS = ['redis', 'monitoring', 'otel', 'prometheus', 'schema', 'audit', 'cli'];
+const SUBPATHS = ['redis', 'monitoring', 'otel', 'prometheus', 'schema', 'audit', 'serve', 'cli'];
 /** Core's modules, which a subpath must not import directly. */
 const CORE = ['events/*', 'codec/*', 'patterns/*', 'transports/*', 'frontends/*', 'testing/*', 'errors.js', 'namespace.js', 'transport.js', 'observer.js', 'bus-views.js'];
 /** `p` as seen from one, two or three folders below `src/`. */
@@ -16,7 +16,11 @@ function restrictImports(folder, patterns) {
   const paths = Object.entries(HEAVY)
     .filter(([, owner]) => owner !== folder)
     .map(([name, owner]) => ({ name, message: `only ${owner}/ may import ${name}` }));
-  return { 'no-restricted-imports': ['error', { paths, patterns }] };
+  // Their deep imports too (`hono/streaming`).
+  const deep = Object.entries(HEAVY)
+    .filter(([, owner]) => owner !== folder)
+    .map(([name, owner]) => ({ group: [`${name}/*`], message: `only ${owner}/ may import ${name}` }));
+  return { 'no-restricted-imports': ['error', { paths, patterns: [...patterns, ...deep] }] };
 }
 
 export default tseslint.config(
@@ -33,6 +37,11 @@ export default tseslint.config(
   {
     files: ['src/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'error' },
+  },
+  {
+    // The dashboard's page: plain ES modules run by the browser, shipped as they are.
+    files: ['src/serve/assets/**/*.js'],
+    languageOptions: { globals: { document: 'readonly', window: 'readonly', fetch: 'readonly', EventSource: 'readonly', Node: 'readonly', encodeURIComponent: 'readonly', URLSearchParams: 'readonly', FormData: 'readonly' } },
   },
   {
     // Type tests declare aliases and parameters only to have the compiler check them.

@@ -19,6 +19,7 @@ import { otelOff, otelOn } from './cases/otel.js';
 import { codecSign, codecVerify } from './cases/signing.js';
 import { redisPublishDown } from './cases/redis-down.js';
 import { redisPubSubLatency, redisPubSubThroughput, redisStreamsThroughput } from './cases/redis.js';
+import { serveFanout } from './cases/serve.js';
 import { configFrom, formatTable, machine, type BenchConfig, type CaseResult } from './harness.js';
 
 /** Every case, in report order. */
@@ -47,6 +48,7 @@ export const CASES: readonly { readonly name: string; readonly run: (cfg: BenchC
   { name: 'audit.ingest.sqlite', run: auditIngestSqlite },
   { name: 'audit.ingest.postgres', run: auditIngestPostgres },
   { name: 'audit.query.pattern', run: auditQueryPattern },
+  { name: 'serve.fanout', run: serveFanout },
 ];
 
 async function main(): Promise<void> {

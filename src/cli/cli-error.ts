@@ -27,7 +27,9 @@ export function oneLine(error: unknown): string {
 }
 
 /** The flag the CLI fills each library option from. */
-const FLAG_OF: Readonly<Record<string, string>> = { 'connection.url': '--redis', namespace: '--namespace', group: '--group' };
+const FLAG_OF: Readonly<Record<string, string>> = {
+  'connection.url': '--redis', namespace: '--namespace', group: '--group', authToken: '--auth-token', traceUrl: '--trace-url', host: '--host', port: '--port',
+};
 
 /**
  * `e` as the CLI reports it. An invalid option of the library (code `INVALID_OPTION`: the CLI built

@@ -11,4 +11,6 @@ export { registerStreamMetrics } from './stream-metrics.js';
 export type { StreamMetricsOptions } from './stream-metrics.js';
 export { serveMetrics } from './metrics-server.js';
 export type { MetricsServer, MetricsServerOptions, RegisterMetrics } from './metrics-server.js';
+export { metricsText } from './metrics-text.js';
+export type { MetricsText } from './metrics-text.js';
 export type { AnyRegistry } from './any-registry.js';

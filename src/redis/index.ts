@@ -36,5 +36,7 @@ export type { UndecodableEntry, UndecodableHandler, UndecodableReason } from './
 export { replayEvents, replayInto } from './streams/replay.js';
 export type { ReplayOptions, ReplayedEvent } from './streams/replay.js';
 export type { DeadLetterInfo, DeadLetterReason } from './streams/settler.js';
+export { DeadLetterQueue } from './streams/dead-letter-queue.js';
+export type { DeadLetterEntry, DeadLetterQueueOptions, RedriveOutcome } from './streams/dead-letter-queue.js';
 export type { CommitArg, CommitCommands } from './streams/commit-commands.js';
 export type { CommitOnceOptions } from './streams/commit-once.js';

@@ -21,7 +21,7 @@ const EXPECTED_CASES = [
   'noop.publish', 'memory.exact', 'memory.node-events', 'memory.async-peer', 'memory.wildcard-1000',
   'memory.fanout-scaling', 'codec.encode', 'codec.decode', 'codec.sign', 'codec.verify', 'coordinator.noop', 'otel.off', 'otel.on', 'aggregate.throughput', 'alerts.throughput', 'redis.pubsub.throughput',
   'redis.pubsub.latency', 'redis.streams.throughput', 'redis.publish.down', 'redis.gap-tracker.evict', 'memory.bounded',
-  'audit.ingest.sqlite', 'audit.ingest.postgres', 'audit.query.pattern',
+  'audit.ingest.sqlite', 'audit.ingest.postgres', 'audit.query.pattern', 'serve.fanout',
 ];
 
 describe('bench --quick', () => {

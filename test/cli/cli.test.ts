@@ -45,7 +45,7 @@ describe('dotbus demo', () => {
 });
 
 describe('dotbus --help', () => {
-  it.each([[[]], [['demo']], [['tail']], [['publish']]])('shows help for %j and exits 0', async (cmd) => {
+  it.each([[[]], [['demo']], [['tail']], [['publish']], [['serve']]])('shows help for %j and exits 0', async (cmd) => {
     const r = await runCli([...cmd, '--help']);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('Usage: dotbus');

@@ -36,6 +36,8 @@ export function buildOnce(): void {
     const started = new Date();
     // tsc emits even when another area has type errors; what matters here is dist/cli.
     spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'ignore' });
+    // The dashboard's page files, as `npm run build` copies them.
+    spawnSync(process.execPath, ['scripts/copy-assets.mjs'], { cwd: ROOT, stdio: 'ignore' });
     // Stamped with the start: a source saved during the build makes the next call build again.
     writeFileSync(stamp, '');
     utimesSync(stamp, started, started);

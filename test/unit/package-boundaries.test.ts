@@ -4,10 +4,10 @@ import { describe, expect, it } from 'vitest';
 /**
  * Heavy dependencies stay behind their subpath: importing the core entry (and the monitoring
  * entry) must work in a process where ioredis, prom-client, the OpenTelemetry API and the database
- * drivers cannot be resolved at all. `dotbus/audit` loads its drivers only when a store is opened.
+ * drivers, nor the dashboard's server (hono), cannot be resolved at all. `dotbus/audit` loads its drivers only when a store is opened.
  */
 const hooks = `
-const heavy = ['ioredis', 'prom-client', '@opentelemetry/api', 'better-sqlite3', 'pg'];
+const heavy = ['ioredis', 'prom-client', '@opentelemetry/api', 'better-sqlite3', 'pg', 'hono', '@hono/node-server', 'uplot'];
 export async function resolve(specifier, context, next) {
   const hit = heavy.find((h) => specifier === h || specifier.startsWith(h + '/'));
   if (hit !== undefined) throw new Error(hit + ' must not be loaded by ' + context.parentURL);
@@ -31,7 +31,7 @@ const opened = async (open) => { try { await open(); return 'opened'; } catch (e
 console.log(JSON.stringify({ exports: Object.keys(core).length, redis: await refused('./dist/redis/index.js'),
   audit: Object.keys(audit).length, sqlite: await opened(() => audit.openSqliteStore({ path: ':memory:' })),
   postgres: await opened(() => audit.openPostgresStore({ url: 'postgres://127.0.0.1:1/x' })),
-  prometheus: await refused('./dist/prometheus/index.js'), otel: await refused('./dist/otel/index.js') }));
+  prometheus: await refused('./dist/prometheus/index.js'), serve: await refused('./dist/serve/index.js'), otel: await refused('./dist/otel/index.js') }));
 `;
 
 describe('package boundaries', () => {
@@ -45,6 +45,7 @@ describe('package boundaries', () => {
     expect(out['redis']).toMatch(/ioredis must not be loaded/);
     expect(out['prometheus']).toMatch(/prom-client must not be loaded/);
     expect(out['otel']).toMatch(/@opentelemetry\/api must not be loaded/);
+    expect(out['serve']).toMatch(/(@hono\/node-server|hono) must not be loaded/);
     // dotbus/audit loads without either driver, and opening a store says which package it needs.
     expect(out['audit']).toBeGreaterThan(5);
     expect(out['sqlite']).toMatch(/needs the package better-sqlite3/);

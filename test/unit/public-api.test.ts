@@ -40,7 +40,7 @@ function documented(entry: string): string[] {
 
 describe('public API', () => {
   it('package.json exports the entry points and nothing internal', () => {
-    expect(entries.map(([name]) => name).sort()).toEqual(['dotbus', 'dotbus/audit', 'dotbus/monitoring', 'dotbus/otel', 'dotbus/prometheus', 'dotbus/redis', 'dotbus/schema']);
+    expect(entries.map(([name]) => name).sort()).toEqual(['dotbus', 'dotbus/audit', 'dotbus/monitoring', 'dotbus/otel', 'dotbus/prometheus', 'dotbus/redis', 'dotbus/schema', 'dotbus/serve']);
     expect(Object.keys(pkg.exports).some((k) => k.includes('internal'))).toBe(false);
   });
 

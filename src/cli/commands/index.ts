@@ -8,7 +8,8 @@ import { metricsCommand } from './metrics.js';
 import { publishCommand } from './publish.js';
 import { replayCommand } from './replay.js';
 import { schemaCommand } from './schema.js';
+import { serveCommand } from './serve.js';
 import { tailCommand } from './tail.js';
 
 /** Every `dotbus` sub-command, in `--help` order. Add a new command's module here. */
-export const COMMANDS: readonly CommandModule[] = [demoCommand, tailCommand, publishCommand, replayCommand, metricsCommand, schemaCommand, alertsCommand, auditCommand, keysCommand, aclCommand];
+export const COMMANDS: readonly CommandModule[] = [demoCommand, tailCommand, publishCommand, replayCommand, metricsCommand, serveCommand, schemaCommand, alertsCommand, auditCommand, keysCommand, aclCommand];
