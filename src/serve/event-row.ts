@@ -1,4 +1,5 @@
-import { isUntyped, type AnyBusEvent } from '../index.js';
+import { isUntyped, maskEvent, type AnyBusEvent } from '../index.js';
+import { sensitivePathsOf } from '../internal.js';
 
 /** One event as the live tail sends it to the page (JSON); the page renders every field as text. */
 export interface EventRow {
@@ -12,6 +13,7 @@ export interface EventRow {
   readonly traceId?: string;
   /** Whether the type has no definition here (its data was not validated). */
   readonly untyped: boolean;
+  /** The event's data, with the fields its definition marks sensitive shown as `***`. */
   readonly data: unknown;
 }
 
@@ -25,7 +27,8 @@ export function rowOf(event: AnyBusEvent): EventRow {
     version: event.version,
     ...traceIdOf(event),
     untyped: isUntyped(event),
-    data: event.data,
+    // Whoever opens the page is no handler: sensitive fields leave the process masked.
+    data: sensitivePathsOf(event).length === 0 ? event.data : maskEvent(event).data,
   };
 }
 

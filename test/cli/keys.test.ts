@@ -51,7 +51,7 @@ describe('dotbus keys generate', () => {
   });
 
   it('every reading command takes --verify-keys and --require-signed, and refuses --require-signed alone or a bad key file (exit 2)', async () => {
-    const readers = [['tail'], ['replay', '*'], ['metrics'], ['alerts', 'run', '--rules', 'none.yaml'], ['audit', 'record', '--db', join(dir, 'x.db')]];
+    const readers = [['tail'], ['replay', '*'], ['metrics'], ['alerts', 'run', '--rules', 'none.yaml'], ['audit', 'record', '--db', join(dir, 'x.db')], ['serve', '--port', '0']];
     for (const command of readers) {
       const alone = await runCli([...command, '--require-signed', '--redis', 'redis://127.0.0.1:1']);
       expect(alone.code, `${command.join(' ')}: ${alone.stderr}`).toBe(2);

@@ -10,11 +10,12 @@ import type { CliIO } from '../io.js';
 import { integerIn } from '../options.js';
 import { loadPrometheus } from '../prometheus-module.js';
 import { FEATURES, type ServeFeature, type ServeFeatureFlags } from '../serve-features.js';
+import { addVerifyOptions, verificationFromFlags, type VerifyFlags } from '../security-options.js';
 import { loadServe, type LoadedServe } from '../serve-module.js';
 import { escapeControls } from '../terminal-text.js';
 import { untilStopped } from '../until-stopped.js';
 
-interface ServeFlags extends ServeFeatureFlags, EventsFlags {
+interface ServeFlags extends ServeFeatureFlags, EventsFlags, VerifyFlags {
   readonly port: number;
   readonly host: string;
   readonly authToken?: string;
@@ -35,6 +36,7 @@ export const serveCommand: CommandModule = {
       .option('--rules <file>', 'alert rules (YAML or JSON) to evaluate on the events; the alerts panel shows them')
       .option('--audit <path|url>', 'an audit log (SQLite file or postgres:// URL, see dotbus audit) to query by pattern and time, and verify');
     addEventsOption(cmd);
+    addVerifyOptions(cmd);
     addConnectionOptions(cmd, 'optional', true)
       .addHelpText(
         'after',
@@ -55,8 +57,9 @@ async function runServe(given: ServeFlags, io: CliIO): Promise<void> {
     throw new CliError(`--host ${flags.host} is not a loopback address: give --auth-token (or DOTBUS_TOKEN) so that only people with it see the events, or listen on 127.0.0.1`, EXIT_USAGE);
   }
   const events = await loadEvents(flags);
+  const security = await verificationFromFlags(flags, io);
   const stopped = untilStopped();
-  const open = await openBus(flags, io, { events, untyped: true, subscribes: true });
+  const open = await openBus(flags, io, { events, untyped: true, subscribes: true, security });
   const features: ServeFeature[] = [];
   let dashboard: Awaited<ReturnType<LoadedServe['serveDashboard']>> | undefined;
   let metrics: { close(): void } | undefined;
