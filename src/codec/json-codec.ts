@@ -180,16 +180,21 @@ export class JsonCodec {
     if (text === undefined) return fail('malformed-json', 'message is not valid UTF-8');
     const parsed = parseUntrustedJson(text);
     if (!parsed.ok) return fail(parsed.reason, parsed.detail);
-    return this.fromWire(parsed.value, redelivered);
+    return this.#verifiedFromWire(parsed.value, redelivered, text);
   }
 
   /** Decodes an already-parsed envelope (for example one read from a Redis stream entry); never throws. */
   fromWire(value: unknown, redelivered = false): DecodeResult {
+    return this.#verifiedFromWire(value, redelivered, undefined);
+  }
+
+  /** {@link fromWire}, with the text `value` was parsed from when there is one (see `EventSecurity.verify`). */
+  #verifiedFromWire(value: unknown, redelivered: boolean, text: string | undefined): DecodeResult {
     try {
       const security = this.#security;
       if (security?.verifies !== true) return this.#fromWire(value);
       // Before anything else: an event that fails verification is not looked at any further.
-      const verdict = security.verify(value, redelivered);
+      const verdict = security.verify(value, redelivered, text);
       if (!verdict.ok) return verdict;
       const result = this.#fromWire(value);
       if (!result.ok || verdict.keyId === undefined) return result;

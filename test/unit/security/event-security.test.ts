@@ -50,6 +50,22 @@ describe('signed events', () => {
     expect(rejection(signedReading(forged))).toBe('bad-signature');
   });
 
+  it('checks the bytes as received when they end with the signature, and any other layout by its canonical form', () => {
+    const text = signedReading(signer);
+    expect(text.endsWith(`,"signature":"${(JSON.parse(text) as { signature: string }).signature}"}`)).toBe(true);
+    // A byte changed in the signer's own layout: the signature is still last, and still refused.
+    expect(rejection(text.replace('"label":"r1"', '"label":"r2"'))).toBe('bad-signature');
+    expect(rejection(text.replace('"value":1', '"value":1,"extra":1'))).toBe('bad-signature');
+    // Another writer's layout of the same event (spaces, members reversed, escapes): the same canonical form.
+    const m = JSON.parse(text) as Record<string, unknown>;
+    const reversed = Object.fromEntries(Object.entries(m).reverse());
+    expect(reader.codec.decode(JSON.stringify(reversed, null, 2)).ok).toBe(true);
+    expect(reader.codec.decode(text.replace('"r1"', '"\\u0072\\u0031"')).ok).toBe(true);
+    // Only what ends the text counts: a signature hidden before other members is no shortcut.
+    const moved = `${text.slice(0, text.lastIndexOf(',"signature"'))},"signature":"${m['signature'] as string}","id":"x"}`;
+    expect(rejection(moved)).toBe('bad-signature');
+  });
+
   it('refuses unsigned events only when required, and counts every outcome', () => {
     const plain = codecWith({}).codec;
     const unsigned = signedReading(plain);
