@@ -17,7 +17,9 @@ import { codecDecode, codecEncode, coordinatorNoop, noopPublish } from './cases/
 import { memoryAsyncPeer, memoryExact, memoryFanout, memoryNodeEvents, memoryWildcard } from './cases/memory.js';
 import { otelOff, otelOn } from './cases/otel.js';
 import { redisPublishDown } from './cases/redis-down.js';
-import { redisPubSubLatency, redisPubSubThroughput, redisStreamsThroughput } from './cases/redis.js';
+import {
+  redisPubSubBatched, redisPubSubHandwritten, redisPubSubLatency, redisPubSubLatencyBatched, redisPubSubThroughput, redisStreamsHandwritten, redisStreamsThroughput,
+} from './cases/redis.js';
 import { configFrom, formatTable, machine, type BenchConfig, type CaseResult } from './harness.js';
 
 /** Every case, in report order. */
@@ -36,8 +38,12 @@ export const CASES: readonly { readonly name: string; readonly run: (cfg: BenchC
   { name: 'aggregate.throughput', run: aggregateThroughput },
   { name: 'alerts.throughput', run: alertsThroughput },
   { name: 'redis.pubsub.throughput', run: redisPubSubThroughput },
+  { name: 'redis.pubsub.handwritten', run: redisPubSubHandwritten },
+  { name: 'redis.pubsub.batched', run: redisPubSubBatched },
   { name: 'redis.pubsub.latency', run: redisPubSubLatency },
+  { name: 'redis.pubsub.latency.batched', run: redisPubSubLatencyBatched },
   { name: 'redis.streams.throughput', run: redisStreamsThroughput },
+  { name: 'redis.streams.handwritten', run: redisStreamsHandwritten },
   { name: 'redis.publish.down', run: redisPublishDown },
   { name: 'redis.gap-tracker.evict', run: gapTrackerEvict },
   { name: 'memory.bounded', run: memoryBounded },
