@@ -67,18 +67,15 @@ export function splitBatch(raw: string | Uint8Array, limits: BatchLimits = {}): 
   if (text === undefined) return refuse('malformed-json', 'batch is not valid UTF-8');
   const elements: string[] = [];
   let depth = 0;
-  let inString = false;
   let start = -1;
   let end = -1;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-      continue;
-    }
-    if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
+    if (c === 0x22) {
+      // Most of an event's text is inside strings: jump to the closing quote instead of walking to it.
+      i = closingQuote(text, i);
+      if (i === -1) return refuse('malformed-json', 'unterminated string');
+    } else if (c === 0x5b || c === 0x7b) {
       if (depth === 0) {
         if (c !== 0x5b || start !== -1) return refuse('malformed-json', 'a batch is one JSON array');
         start = i + 1;
@@ -99,7 +96,7 @@ export function splitBatch(raw: string | Uint8Array, limits: BatchLimits = {}): 
       return refuse('malformed-json', 'a batch is one JSON array');
     }
   }
-  if (end === -1 || inString) return refuse('malformed-json', 'unterminated batch array');
+  if (end === -1) return refuse('malformed-json', 'unterminated batch array');
   // `[]` (or `[ ]`) is an empty batch; otherwise the text after the last comma is the last element.
   if (elements.length > 0 || !blank(text, start, end)) elements.push(text.slice(start, end));
   return { ok: true, elements };
@@ -113,6 +110,18 @@ export function decodeBatch(codec: JsonCodec, raw: string | Uint8Array, limits: 
   const split = splitBatch(raw, limits);
   if (!split.ok) return split;
   return { ok: true, results: split.elements.map((e) => codec.decode(e)) };
+}
+
+/** The index of the quote that closes the string opened at `open` (one not escaped by an odd run of backslashes), or -1. */
+function closingQuote(text: string, open: number): number {
+  let at = open;
+  for (;;) {
+    at = text.indexOf('"', at + 1);
+    if (at === -1) return -1;
+    let backslashes = 0;
+    while (text.charCodeAt(at - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
 }
 
 function blank(text: string, from: number, to: number): boolean {

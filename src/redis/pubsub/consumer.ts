@@ -254,10 +254,14 @@ export class RedisPubSubConsumer {
     if (!split.ok) return this.#decodeFailed(raw, channel, split.error);
     const codec = this.#ctx.codec();
     const elements = split.elements;
-    for (let i = 0; i < elements.length; i++) this.#deliver(channel, raw, codec.decode(elements[i]!), i);
+    for (let i = 0; i < elements.length; i++) {
+      const element = elements[i]!;
+      this.#deliver(channel, element, codec.decode(element), i);
+    }
   }
 
-  #deliver(channel: string, raw: Buffer, result: DecodeResult, batchIndex: number | undefined): void {
+  /** `raw`: the message, or for an element of a batch that element's text (what a dead-letter hook keeps). */
+  #deliver(channel: string, raw: Buffer | string, result: DecodeResult, batchIndex: number | undefined): void {
     if (!result.ok) return this.#decodeFailed(raw, channel, result.error, batchIndex);
     const event = result.event;
     if (this.#ctx.names.channelOf(event.eventType) !== channel) {
@@ -299,7 +303,7 @@ export class RedisPubSubConsumer {
     return false;
   }
 
-  #decodeFailed(raw: Buffer, channel: string, error: DecodeError, batchIndex?: number): void {
+  #decodeFailed(raw: Buffer | string, channel: string, error: DecodeError, batchIndex?: number): void {
     this.#decodeErrors++;
     this.#ctx.report(error);
     try {

@@ -6,11 +6,11 @@ import type { PubSubBatchOptions } from './batcher.js';
 
 /** A message on a dotbus channel that could not be decoded, as handed to `onDecodeError`. */
 export interface DecodeErrorInfo {
-  /** The message exactly as received. */
+  /** The message exactly as received; for one element of a batch message, that element's text. */
   readonly raw: string | Buffer;
   /** The channel it came on. */
   readonly channel: string;
-  /** For one element of a batch message: its position in the batch (`raw` is the whole batch). */
+  /** For one element of a batch message: its position in the batch (a batch refused as a whole has none). */
   readonly batchIndex?: number;
   /** What was wrong with it. */
   readonly error: DecodeError;
