@@ -5,8 +5,9 @@
  * (each envelope built with randomUUID/toISOString and stringified, pipelined in awaited chunks
  * of 1,000; each message parsed on receipt). Each case starts its own `redis-server` on a free
  * loopback port (never 6379) and stops it; producers and consumers are separate processes
- * (bench/redis/worker.ts). Throughput cases report each side's RSS at the end of a round and the
- * V8 heap bytes it allocated per event.
+ * (bench/redis/worker.ts). Throughput cases report each side's RSS at the end of a round, the
+ * V8 heap bytes it allocated per event and the CPU µs it used per event (the figure other tenants
+ * of a shared machine move least).
  */
 import { sendCommands } from '../../test/helpers/redis/resp-client.js';
 import { startRedis, type RedisServer } from '../../test/helpers/redis/server-process.js';
@@ -58,6 +59,8 @@ function memoryDetails(prefix: string, runs: readonly PairRun[]): Record<string,
     [key('consumerRssMB')]: m((r) => r.consumerRss / MB),
     [key('producerBytesPerEvent')]: m((r) => r.producerBytesPerEvent),
     [key('consumerBytesPerEvent')]: m((r) => r.consumerBytesPerEvent),
+    [key('producerCpuUsPerEvent')]: m((r) => r.producerCpuUs),
+    [key('consumerCpuUsPerEvent')]: m((r) => r.consumerCpuUs),
   };
 }
 

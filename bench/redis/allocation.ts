@@ -5,10 +5,17 @@ import { GCProfiler, getHeapStatistics } from 'node:v8';
 export class AllocationMeter {
   readonly #profiler = new GCProfiler();
   readonly #usedAtStart: number;
+  readonly #cpuAtStart = process.cpuUsage();
 
   constructor() {
     this.#usedAtStart = getHeapStatistics().used_heap_size;
     this.#profiler.start();
+  }
+
+  /** CPU time (user + system) used since the start, in µs. */
+  cpuMicros(): number {
+    const used = process.cpuUsage(this.#cpuAtStart);
+    return used.user + used.system;
   }
 
   /** Heap growth since the start plus what each GC in between freed. */

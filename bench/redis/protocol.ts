@@ -10,8 +10,10 @@ export type Side = 'raw' | 'hand' | 'bus' | 'batch';
 /** Which side a worker plays, over which Redis mechanism, as producer or consumer. */
 export type Role = `${Side}-${'pubsub' | 'streams'}-${'producer' | 'consumer'}`;
 
-/** Memory figures of one run of a worker. */
+/** Memory and CPU figures of one run of a worker. */
 export interface MemoryFigures {
+  /** CPU time (user + system) the process used during the run, in µs: unlike wall time, barely moved by other tenants. */
+  readonly cpuMicros: number;
   /** Resident set size at the end of the run, in bytes. */
   readonly rssBytes: number;
   /** Bytes allocated on the V8 heap during the run (heap growth plus what every GC freed). */

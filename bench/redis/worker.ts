@@ -189,8 +189,8 @@ async function busConsumer(streams: boolean, onEvent: (sentUs: number | undefine
 // Driver
 
 /** RSS now, and the bytes `meter` counted. */
-function memory(meter: AllocationMeter): { rssBytes: number; allocatedBytes: number } {
-  return { allocatedBytes: meter.stop(), rssBytes: process.memoryUsage.rss() };
+function memory(meter: AllocationMeter): { rssBytes: number; allocatedBytes: number; cpuMicros: number } {
+  return { cpuMicros: meter.cpuMicros(), allocatedBytes: meter.stop(), rssBytes: process.memoryUsage.rss() };
 }
 
 async function runProducer(producer: Producer, n: number, rate: number, build: boolean): Promise<void> {
@@ -224,7 +224,7 @@ async function main(): Promise<void> {
     if (++count !== expected) return;
     const sorted = latencies === undefined ? undefined : latencies.sort();
     const seconds = (performance.now() - first) / 1000;
-    const figures = meter === undefined ? { allocatedBytes: NaN, rssBytes: process.memoryUsage.rss() } : memory(meter);
+    const figures = meter === undefined ? { allocatedBytes: NaN, cpuMicros: NaN, rssBytes: process.memoryUsage.rss() } : memory(meter);
     meter = undefined;
     tell({
       kind: 'done', count, seconds, dropped: busDropped(), ...figures,

@@ -98,6 +98,9 @@ export interface PairRun {
   /** V8 heap bytes allocated per event during the run. */
   readonly producerBytesPerEvent: number;
   readonly consumerBytesPerEvent: number;
+  /** CPU µs per event of each process during the run. */
+  readonly producerCpuUs: number;
+  readonly consumerCpuUs: number;
 }
 
 /**
@@ -115,5 +118,6 @@ export async function runPair(pair: Pair, n: number, rate: number, latency: bool
   return {
     seconds: (performance.now() - start) / 1000, p50Us: d.p50Us, p99Us: d.p99Us, dropped: d.dropped,
     producerRss: p.rssBytes, consumerRss: d.rssBytes, producerBytesPerEvent: p.allocatedBytes / n, consumerBytesPerEvent: d.allocatedBytes / n,
+    producerCpuUs: p.cpuMicros / n, consumerCpuUs: d.cpuMicros / n,
   };
 }
