@@ -1,6 +1,6 @@
 import type { BusEvent, PublishReceipt } from '../../index.js';
 import { encodeBatch } from '../../internal.js';
-import { Cluster, type Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import type { ConnectionMonitor } from '../connection-monitor.js';
 import { ProducerCore, type ProducerHooks, type ProducerStats } from '../producer-core.js';
 import type { ChannelNames } from './channels.js';
@@ -40,6 +40,7 @@ export class RedisPubSubProducer {
   readonly #sequences = new Map<string, number>();
   readonly #batcher: PubSubBatcher | undefined;
   #pinned: Redis | undefined;
+  #corked = false;
 
   constructor(monitor: ConnectionMonitor, context: ProducerContext) {
     this.#ctx = context;
@@ -117,7 +118,25 @@ export class RedisPubSubProducer {
       this.#sequences.set(type, sequence);
     }
     const sent = payload;
-    return this.#core.replies.track(this.#target().publish(this.#ctx.names.channelOf(type), sent), (e) => this.#core.refused(event, e, sent));
+    const target = this.#target();
+    if (target instanceof Redis) this.#cork(target);
+    return this.#core.replies.track(target.publish(this.#ctx.names.channelOf(type), sent), (e) => this.#core.refused(event, e, sent));
+  }
+
+  /**
+   * Holds the socket's writes until the current task's synchronous run ends (`process.nextTick`),
+   * so that the PUBLISHes of a burst leave in one system call instead of one each; a lone
+   * publish leaves as soon as its task ends, so latency doesn't change (unlike auto-pipelining).
+   */
+  #cork(client: Redis): void {
+    const stream = client.stream as { writableCorked?: number; cork?: () => void; uncork?: () => void } | undefined;
+    if (this.#corked || stream?.cork === undefined) return;
+    this.#corked = true;
+    stream.cork();
+    process.nextTick(() => {
+      this.#corked = false;
+      stream.uncork?.();
+    });
   }
 
   /**
