@@ -1,7 +1,8 @@
 import type { BusEvent, PublishReceipt } from '../../index.js';
 import { encodeBatch } from '../../internal.js';
-import { Cluster, Redis } from 'ioredis';
+import { Cluster, type Redis } from 'ioredis';
 import type { ConnectionMonitor } from '../connection-monitor.js';
+import { corkUntilTaskEnds } from '../cork.js';
 import { ProducerCore, type ProducerHooks, type ProducerStats } from '../producer-core.js';
 import type { ChannelNames } from './channels.js';
 import { PubSubBatcher, type BatchEntry, type ResolvedBatchOptions } from './batcher.js';
@@ -40,7 +41,6 @@ export class RedisPubSubProducer {
   readonly #sequences = new Map<string, number>();
   readonly #batcher: PubSubBatcher | undefined;
   #pinned: Redis | undefined;
-  #corked = false;
 
   constructor(monitor: ConnectionMonitor, context: ProducerContext) {
     this.#ctx = context;
@@ -119,25 +119,11 @@ export class RedisPubSubProducer {
     }
     const sent = payload;
     const target = this.#target();
-    if (target instanceof Redis) this.#cork(target);
+    // A burst of PUBLISHes leaves in one write; a lone one when its task ends (no auto-pipelining: see the transport).
+    corkUntilTaskEnds(target);
     return this.#core.replies.track(target.publish(this.#ctx.names.channelOf(type), sent), (e) => this.#core.refused(event, e, sent));
   }
 
-  /**
-   * Holds the socket's writes until the current task's synchronous run ends (`process.nextTick`),
-   * so that the PUBLISHes of a burst leave in one system call instead of one each; a lone
-   * publish leaves as soon as its task ends, so latency doesn't change (unlike auto-pipelining).
-   */
-  #cork(client: Redis): void {
-    const stream = client.stream as { writableCorked?: number; cork?: () => void; uncork?: () => void } | undefined;
-    if (this.#corked || stream?.cork === undefined) return;
-    this.#corked = true;
-    stream.cork();
-    process.nextTick(() => {
-      this.#corked = false;
-      stream.uncork?.();
-    });
-  }
 
   /**
    * Writes the waiting events of one type as batch messages of at most `maxBytes`. Each event is
