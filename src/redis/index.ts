@@ -20,6 +20,7 @@ export type { OutageBufferOptions, OutageDropReason, OutagePolicy } from './outa
 export { redisPubSub } from './pubsub/transport.js';
 export type { RedisPubSubTransport } from './pubsub/transport.js';
 export type { DecodeErrorInfo, RedisPubSubOptions } from './pubsub/options.js';
+export type { PubSubBatchOptions } from './pubsub/batcher.js';
 export type { RedisPubSubStats } from './pubsub/stats.js';
 
 // Streams: durable delivery, replay, exactly-once commits

@@ -24,8 +24,9 @@ const NAME = 'redis-pubsub';
 /**
  * Real-time fan-out between processes over Redis Pub/Sub: at-most-once, but no loss is silent.
  *
- * @remarks One publisher connection (each PUBLISH written as it comes; `publishBatch` as one
- * pipeline) and, once something subscribes, one
+ * @remarks One publisher connection (each PUBLISH written as it comes, the PUBLISHes of one task
+ * in one socket write; `publishBatch` as one pipeline; with `batch`, the events of one type
+ * published together as one CloudEvents batch message) and, once something subscribes, one
  * subscriber connection, however many subscriptions. Events go on `<namespace>:<eventType>`;
  * patterns become `PSUBSCRIBE` globs and the exact matcher runs here (DESIGN §2). While Redis is
  * unreachable, `publish` resolves `buffered` and events wait in a bounded outage buffer; what it
