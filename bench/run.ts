@@ -16,6 +16,7 @@ import { gapTrackerEvict } from './cases/gap-tracker.js';
 import { codecDecode, codecEncode, coordinatorNoop, noopPublish } from './cases/core.js';
 import { memoryAsyncPeer, memoryExact, memoryFanout, memoryNodeEvents, memoryWildcard } from './cases/memory.js';
 import { otelOff, otelOn } from './cases/otel.js';
+import { codecSign, codecVerify } from './cases/signing.js';
 import { redisPublishDown } from './cases/redis-down.js';
 import {
   redisPubSubBatched, redisPubSubHandwritten, redisPubSubLatency, redisPubSubLatencyBatched, redisPubSubThroughput, redisStreamsHandwritten, redisStreamsThroughput,
@@ -32,6 +33,8 @@ export const CASES: readonly { readonly name: string; readonly run: (cfg: BenchC
   { name: 'memory.fanout-scaling', run: memoryFanout },
   { name: 'codec.encode', run: codecEncode },
   { name: 'codec.decode', run: codecDecode },
+  { name: 'codec.sign', run: codecSign },
+  { name: 'codec.verify', run: codecVerify },
   { name: 'coordinator.noop', run: coordinatorNoop },
   { name: 'otel.off', run: otelOff },
   { name: 'otel.on', run: otelOn },

@@ -20,6 +20,8 @@ const GROUPS = {
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 // `--mutate=src/patterns/**/*.ts` narrows a group to some files (for working on one folder's tests).
 const narrowed = process.argv.find((a) => a.startsWith('--mutate='))?.slice('--mutate='.length);
+// `--concurrency=1` leaves a core to other work (the scores are the same; only the time changes).
+const concurrency = Number(process.argv.find((a) => a.startsWith('--concurrency='))?.slice('--concurrency='.length) ?? 2);
 const names = chosen.length > 0 ? chosen : Object.keys(GROUPS);
 mkdirSync('reports/mutation', { recursive: true });
 for (const name of names) {
@@ -35,7 +37,7 @@ for (const name of names) {
     coverageAnalysis: 'perTest',
     incremental: true,
     incrementalFile: `reports/mutation/${name}.incremental.json`,
-    concurrency: 2,
+    concurrency,
     timeoutMS: 10_000,
     ignoreStatic: true,
     reporters: ['progress', 'json'],

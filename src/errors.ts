@@ -18,7 +18,8 @@ export type DotbusErrorCode =
   | 'CONNECTION_FAILED'
   | 'PUBLISH_FAILED'
   | 'INVALID_OPTION'
-  | 'TIMED_OUT';
+  | 'TIMED_OUT'
+  | 'SIGNATURE_REJECTED';
 
 /** Base class of all dotbus errors. */
 export class DotbusError extends Error {
@@ -82,7 +83,9 @@ export type DecodeFailure =
   | 'unknown-type'
   | 'unsupported-version'
   | 'schema-violation'
-  | 'too-deep';
+  | 'too-deep'
+  /** Verification refused it: a {@link SignatureError} (code `SIGNATURE_REJECTED`), `rejection` says why. */
+  | 'signature-rejected';
 
 /** A wire message that could not be turned into an event. Never thrown by `decode`: returned. */
 export class DecodeError extends DotbusError {
@@ -91,8 +94,9 @@ export class DecodeError extends DotbusError {
     detail: string,
     readonly issues: readonly ValidationIssue[] = [],
     options?: ErrorOptions,
+    code: 'DECODE_FAILED' | 'SIGNATURE_REJECTED' = 'DECODE_FAILED',
   ) {
-    super('DECODE_FAILED', `cannot decode message (${reason}): ${detail}`, options);
+    super(code, code === 'DECODE_FAILED' ? `cannot decode message (${reason}): ${detail}` : detail, options);
   }
 }
 
@@ -155,6 +159,46 @@ export class PublishError extends DotbusError {
   }
 }
 
+/** Why a consumer with verification keys refused an event (see the README's Security section). */
+export type SignatureFailure =
+  /** No `signature` / `signaturekeyid`, and `requireSigned` is on. */
+  | 'unsigned'
+  /** Only one of the two attributes, or a signature that is not 43 base64url characters. */
+  | 'malformed-signature'
+  /** `signaturekeyid` names no verification key of this consumer. */
+  | 'unknown-key'
+  /** The signature does not match the event: altered, or forged without the secret. */
+  | 'bad-signature'
+  /** Replay protection: the event's `time` is outside the window around this consumer's clock. */
+  | 'outside-window'
+  /** Replay protection: an event with this id was accepted within the window already. */
+  | 'replayed';
+
+const SIGNATURE_ADVICE: Readonly<Record<SignatureFailure, string>> = {
+  unsigned: 'give the producer a signing key (`signingKey`, `--signing-key`), or turn `requireSigned` off while producers are being migrated',
+  'malformed-signature': 'this is not what a dotbus producer writes: find who publishes on this namespace',
+  'unknown-key': 'add the key to the verification keys before producers sign with it (rotation step 1), or find who holds that key',
+  'bad-signature': 'the event was altered in transit or signed with another secret under this key id: check that producers and consumers load the same key file',
+  'outside-window': 'check the clocks of producer and consumer (NTP), or widen `replayWindowMs`',
+  replayed: 'someone re-sent an accepted event; if a producer reuses event ids, fix it',
+};
+
+/**
+ * An event refused by verification before any handler saw it: a decode failure with code
+ * `SIGNATURE_REJECTED` (so it travels every path an undecodable message does: counted, reported to
+ * `onError`, dead-lettered on Streams) and its own `system.error.signature` event.
+ */
+export class SignatureError extends DecodeError {
+  constructor(
+    readonly rejection: SignatureFailure,
+    detail: string,
+    readonly eventId?: string,
+    readonly keyId?: string,
+  ) {
+    super('signature-rejected', `event${eventId === undefined ? '' : ` ${quote(eventId)}`} rejected (${rejection}): ${detail}; ${SIGNATURE_ADVICE[rejection]}`, [], undefined, 'SIGNATURE_REJECTED');
+  }
+}
+
 /** An option that is out of range or contradicts another. */
 export class InvalidOptionError extends DotbusError {
   constructor(option: string, message: string) {
@@ -202,6 +246,7 @@ export function isDotbusError(value: unknown): value is DotbusError {
 const DOTBUS_CODES: ReadonlySet<string> = new Set<DotbusErrorCode>([
   'INVALID_EVENT_TYPE', 'INVALID_PATTERN', 'INVALID_EVENT', 'DECODE_FAILED', 'UNKNOWN_EVENT_TYPE', 'DUPLICATE_DEFINITION',
   'HANDLER_FAILED', 'BUFFER_FULL', 'TRANSPORT_CLOSED', 'CONNECTION_FAILED', 'PUBLISH_FAILED', 'INVALID_OPTION', 'TIMED_OUT',
+  'SIGNATURE_REJECTED',
 ]);
 
 /** Wraps anything thrown as a {@link DotbusError} so that hooks always receive one. */

@@ -20,6 +20,9 @@ export type {
 } from './events/define-event.js';
 export type { AnyBusEvent, BusEvent, DeepReadonly, EventMeta, TraceContext } from './events/bus-event.js';
 export { isUntyped } from './events/event-record.js';
+export { maskEvent } from './events/mask-event.js';
+export { SENSITIVE_MASK } from './events/sensitive.js';
+export type { SensitivePath } from './events/sensitive.js';
 export type { UntypedEvent } from './events/bus-event.js';
 export { EventRegistry } from './events/registry.js';
 export { isEventType, MAX_EVENT_TYPE_LENGTH } from './events/event-type.js';
@@ -45,6 +48,15 @@ export type { ResourceUsage } from './events/builtin/resource-usage.js';
 export { JsonCodec } from './codec/json-codec.js';
 export type { DecodeResult, Decoded, JsonCodecOptions } from './codec/json-codec.js';
 export type { ProducerStamp, WireMessage } from './codec/wire.js';
+
+// Signed events
+export { EventSecurity, SIGNATURE_ATTRIBUTE, KEY_ID_ATTRIBUTE } from './security/event-security.js';
+export type { EventSecurityOptions, SecurityStats, VerifyOutcome } from './security/event-security.js';
+export type { ReplayGuardStats } from './security/replay-guard.js';
+export { canonicalJson } from './security/canonical-json.js';
+export { generateSigningKey, parseSigningKey, formatSigningKey } from './security/signing-key.js';
+export type { SigningKey, SigningKeyFile } from './security/signing-key.js';
+export { signingKeyIdOf } from './security/signed-by.js';
 
 // Patterns
 export { matchesPattern, parsePattern, isValidPattern, MAX_PATTERN_LENGTH } from './patterns/pattern.js';
@@ -103,6 +115,8 @@ export type {
   InvalidOptionError,
   InvalidPatternError,
   PublishError,
+  SignatureError,
+  SignatureFailure,
   TransportClosedError,
   UnknownEventTypeError,
   ValidationIssue,

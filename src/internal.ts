@@ -11,6 +11,9 @@ export { dataSchemaUri, DATA_SCHEMA_PREFIX } from './events/data-schema.js';
 export { majorOf } from './events/version.js';
 export { checkNamespace, DEFAULT_NAMESPACE } from './namespace.js';
 export { asReplayOf } from './events/event-record.js';
+export { sensitivePathsOf } from './events/mask-event.js';
+export { maskPaths, sensitivePathsOfDefinition } from './events/sensitive.js';
+export type { SensitivePaths } from './events/sensitive.js';
 
 // Defaults
 export { DEFAULT_SOURCE } from './events/define-event.js';
@@ -45,6 +48,7 @@ export {
   InvalidOptionError,
   InvalidPatternError,
   PublishError,
+  SignatureError,
   TransportClosedError,
   UnknownEventTypeError,
   describe as describeError,

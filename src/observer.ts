@@ -24,8 +24,13 @@ export type DropReason =
 export interface BusObserver {
   /** A failure that did not reach application code: handler errors, decode errors, publish errors. */
   error(error: DotbusError, event?: BusEvent): void;
-  /** `count` events (usually 1) of `eventType` (when known) were dropped for `reason`. */
-  dropped(reason: DropReason, count: number, eventType?: string): void;
+  /**
+   * `count` events (usually 1) of `eventType` (when known) were dropped for `reason`. For a loss
+   * found from a sequence gap, `revealedBy` is the event whose arrival showed it: it is about to be
+   * dispatched, so the lost events belong just before it (what the audit recorder places its gap
+   * record by).
+   */
+  dropped(reason: DropReason, count: number, eventType?: string, revealedBy?: BusEvent): void;
 }
 
 /** Observer that ignores everything; the default. */

@@ -2,6 +2,7 @@ import type { BusEvent } from './events/bus-event.js';
 import type { EventRegistry } from './events/registry.js';
 import type { DotbusError } from './errors.js';
 import type { BusObserver, DropReason } from './observer.js';
+import type { EventSecurity } from './security/event-security.js';
 
 /** What happened to a published event, as far as the producer can know. */
 export type PublishStatus =
@@ -173,6 +174,12 @@ export interface TransportContext {
   readonly observer: BusObserver;
   /** Decode CloudEvents of unregistered types as untyped events (the bus's `untyped` option). */
   readonly untyped?: boolean;
+  /**
+   * Signing and verification (the bus's `security` option): a transport signs what it encodes and
+   * verifies what it decodes with it; InMemory, which encodes nothing, signs and verifies each event
+   * it publishes, so the option behaves the same on every transport.
+   */
+  readonly security?: EventSecurity;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { AnyBusEvent } from '../index.js';
+import { signingKeyIdOf, type AnyBusEvent } from '../index.js';
 import type { AuditEntry } from './audit-record.js';
 
 /** Longest context id indexed, in characters: longer ones are kept in the body only. */
@@ -15,7 +15,10 @@ export function storableText(text: string): string {
   return text.replace(LONE_SURROGATE, '\uFFFD').replace(/\u0000/g, '\uFFFD');
 }
 
-/** The entry that records `event`: its CloudEvents JSON (`JSON.stringify(event)`) and the indexed fields. */
+/**
+ * The entry that records `event`: its CloudEvents JSON (`JSON.stringify(event)`), the indexed
+ * fields, and the key id of its signature when the recorder's bus verified one.
+ */
 export function eventEntry(event: AnyBusEvent): AuditEntry {
   return {
     kind: 'event',
@@ -28,18 +31,21 @@ export function eventEntry(event: AnyBusEvent): AuditEntry {
     reason: null,
     // JSON.stringify escapes NUL and lone surrogates, so the body is always storable as is.
     body: JSON.stringify(event),
+    keyId: signingKeyIdOf(event) ?? null,
   };
 }
 
 /**
  * The entry that keeps a message that did not decode, with why: text that is valid UTF-8 as
- * `{"text": …}`, anything else as `{"base64": …}`.
+ * `{"text": …}`, anything else as `{"base64": …}`. `key`, when the transport gives the message one
+ * for good (a Redis stream entry: `<stream key>/<entry id>`), is stored as the record's event id,
+ * so a message delivered again is not stored twice.
  */
-export function rawEntry(raw: string | Uint8Array, reason: string, time: number = Date.now()): AuditEntry {
+export function rawEntry(raw: string | Uint8Array, reason: string, time: number = Date.now(), key?: string): AuditEntry {
   const text = typeof raw === 'string' ? raw : utf8(raw);
   return {
     kind: 'raw',
-    eventId: null,
+    eventId: key === undefined ? null : storableText(key),
     type: null,
     time,
     source: null,

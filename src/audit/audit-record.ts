@@ -7,7 +7,10 @@ export type AuditRecordKind = 'event' | 'raw' | 'gap';
  */
 export interface AuditEntry {
   readonly kind: AuditRecordKind;
-  /** The CloudEvent `id` (unique in the log); `null` for raw and gap records. */
+  /**
+   * The CloudEvent `id` (unique in the log); for a raw record the message's own key when the
+   * transport has one (a Redis stream entry: `<stream key>/<entry id>`), else `null`; `null` for gaps.
+   */
   readonly eventId: string | null;
   /** The event type (for a gap: the type that lost events, when known); `null` when unknown. */
   readonly type: string | null;
@@ -26,10 +29,17 @@ export interface AuditEntry {
    * `{"text": …}` or `{"base64": …}`; a gap as `{"lost": n, …}`. Always JSON without NUL.
    */
   readonly body: string;
+  /**
+   * The id of the key whose valid signature the event carried when it was recorded (the recorder's
+   * bus verifies); `null` or absent: unsigned, not verified, or not an event. Covered by the hash
+   * when present.
+   */
+  readonly keyId?: string | null;
 }
 
 /** A record as stored: an {@link AuditEntry} with its position, recording time and hashes. */
 export interface AuditRecord extends AuditEntry {
+  readonly keyId: string | null;
   /** 1, 2, 3, … in append order; retention removes from the lowest. */
   readonly position: number;
   /** When the store appended it, epoch ms. */

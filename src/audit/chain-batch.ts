@@ -37,7 +37,7 @@ export function chainBatch(head: ChainHead, entries: readonly AuditEntry[], stor
     }
     const position = lastPosition + 1;
     const hash = recordHash(lastHash, position, recordedAt, entry);
-    records.push({ ...entry, position, recordedAt, prevHash: lastHash, hash });
+    records.push({ ...entry, keyId: entry.keyId ?? null, position, recordedAt, prevHash: lastHash, hash });
     if (position % checkpointEvery === 0) checkpoints.push({ position, hash, createdAt: recordedAt });
     lastPosition = position;
     lastHash = hash;

@@ -29,7 +29,7 @@ export type { OpenAuditStoreOptions } from './open-store.js';
 
 // Recording
 export { AuditRecorder } from './recorder.js';
-export type { AuditRecorderOptions, AuditRecorderStats } from './recorder.js';
+export type { AuditRecorderOptions, AuditRecorderStats, UndecodableMessage } from './recorder.js';
 
 // Replay
 export { replayAudit } from './replay.js';

@@ -17,8 +17,10 @@ CREATE TABLE IF NOT EXISTS audit_records (
   reason      TEXT,
   body        TEXT NOT NULL,
   prev_hash   TEXT NOT NULL,
-  hash        TEXT NOT NULL
+  hash        TEXT NOT NULL,
+  key_id      TEXT
 );
+ALTER TABLE audit_records ADD COLUMN IF NOT EXISTS key_id TEXT;
 CREATE INDEX IF NOT EXISTS audit_records_type ON audit_records (type, position);
 CREATE INDEX IF NOT EXISTS audit_records_time ON audit_records (time, position);
 CREATE INDEX IF NOT EXISTS audit_records_context ON audit_records (context_id, position);

@@ -9,7 +9,7 @@ import { querySql, type SqlDialect } from './query-sql.js';
 import { GENESIS_HASH } from './record-hash.js';
 import { retentionStart } from './retention.js';
 import { pagesOf, statsOf } from './store-common.js';
-import { checkpointEvery, checkpointOf, RECORD_COLUMNS, recordOf, type CheckpointRow, type HeadRow, type RecordRow } from './store-rows.js';
+import { checkpointEvery, checkpointOf, RECORD_COLUMNS, recordOf, valuesOf, type CheckpointRow, type HeadRow, type RecordRow } from './store-rows.js';
 import { matchingTypes, typeRangeOf } from './type-filter.js';
 
 /** Options of {@link openPostgresStore}. */
@@ -108,7 +108,7 @@ class PostgresAuditStore implements AuditStore {
       const batch = chainBatch({ lastPosition: Number(h.last_position), lastHash: h.last_hash }, entries, stored, Date.now(), this.every);
       if (batch.records.length > 0) {
         await c.query(
-          `INSERT INTO audit_records (${RECORD_COLUMNS}) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[])`,
+          `INSERT INTO audit_records (${RECORD_COLUMNS}) SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[])`,
           columnsOf(batch.records),
         );
         const types = [...new Set(batch.records.flatMap((r) => (r.type === null ? [] : [r.type])))];
@@ -229,10 +229,10 @@ class PostgresAuditStore implements AuditStore {
 
 /** The records as one array per column, for `unnest`: one statement however large the batch. */
 function columnsOf(records: readonly AuditRecord[]): unknown[][] {
-  const columns: unknown[][] = Array.from({ length: 13 }, () => []);
+  const columns: unknown[][] = Array.from({ length: 14 }, () => []);
   for (const r of records) {
-    const values = [r.position, r.recordedAt, r.kind, r.eventId, r.type, r.time, r.source, r.contextId, r.traceId, r.reason, r.body, r.prevHash, r.hash];
-    for (let i = 0; i < 13; i++) columns[i]!.push(values[i]);
+    const values = valuesOf(r);
+    for (let i = 0; i < 14; i++) columns[i]!.push(values[i]);
   }
   return columns;
 }

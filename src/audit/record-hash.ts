@@ -13,12 +13,14 @@ function field(value: string | number | null): string {
 
 /**
  * The bytes a record's hash covers, as text: every stored field but the hashes, in a fixed order,
- * each length-prefixed (so no two records share them, and the body needs no escaping).
+ * each length-prefixed (so no two records share them, and the body needs no escaping). The key id
+ * comes last and only when there is one, so records written before it existed keep their hashes.
  */
 export function canonicalText(position: number, recordedAt: number, e: AuditEntry): string {
   return (
     field(position) + field(recordedAt) + field(e.kind) + field(e.eventId) + field(e.type) + field(e.time) +
-    field(e.source) + field(e.contextId) + field(e.traceId) + field(e.reason) + field(e.body)
+    field(e.source) + field(e.contextId) + field(e.traceId) + field(e.reason) + field(e.body) +
+    (e.keyId === undefined || e.keyId === null ? '' : field(e.keyId))
   );
 }
 

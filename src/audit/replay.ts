@@ -6,6 +6,9 @@ import type { AuditQuery, AuditStore } from './audit-store.js';
 import { SYSTEM_CLOCK, type ReplayClock } from './replay-clock.js';
 import { factorOf, type ReplaySpeed } from './replay-speed.js';
 
+/** Longest sleep between two progress reports while a replay waits, in ms of its clock. */
+const WAIT_SLICE_MS = 250;
+
 /** Options of {@link replayAudit}. */
 export interface AuditReplayOptions {
   /** Where the records come from. */
@@ -20,11 +23,15 @@ export interface AuditReplayOptions {
   readonly clock?: ReplayClock;
   /** Definitions to decode recorded events with (the built-in ones are always known). @default [] */
   readonly events?: readonly AnyEventDefinition[];
-  /** Called after each event with how far the replay is, `done` of `total` ms of the recorded span. */
+  /**
+   * Called after each event with how far the replay is, `done` of `total` ms of the recorded span,
+   * and, while the replay waits for the next event's time, at least every 250 ms of the clock with
+   * the point of the recorded span it has reached, so a bar keeps moving through long gaps.
+   */
   readonly onProgress?: (done: number, total: number, replayed: number) => void;
   /** Called for each record not replayed (a raw or gap record, one that does not decode, a refused publish). */
   readonly onSkip?: (record: AuditRecord, reason: string) => void;
-  /** Stops the replay after the event in flight. */
+  /** Stops the replay after the event in flight (or within 250 ms while it waits). */
   readonly signal?: AbortSignal;
 }
 
@@ -65,9 +72,22 @@ export async function replayAudit(options: AuditReplayOptions): Promise<AuditRep
     skipped++;
     options.onSkip?.(record, reason);
   };
+  // Sleeps in slices when someone watches (progress, abort), so waits through long gaps don't hide.
+  const sliced = options.onProgress !== undefined || options.signal !== undefined;
+  const stopped = (): boolean => options.signal?.aborted === true;
+  const waitUntil = async (due: number): Promise<void> => {
+    for (;;) {
+      const left = due - clock.now();
+      if (!sliced || left <= WAIT_SLICE_MS) return clock.sleep(left);
+      await clock.sleep(WAIT_SLICE_MS);
+      if (stopped()) return;
+      options.onProgress?.(Math.min(total, (clock.now() - started) * factor), total, replayed);
+    }
+  };
   for await (const record of options.store.scan({ ...query, limit: 1_000 })) {
-    if (options.signal?.aborted === true) break;
-    if (factor !== Infinity) await clock.sleep(started + (record.time - t0) / factor - clock.now());
+    if (stopped()) break;
+    if (factor !== Infinity) await waitUntil(started + (record.time - t0) / factor);
+    if (stopped()) break;
     const decoded = codec.decode(record.body);
     if (!decoded.ok) {
       skip(record, decoded.error.message);

@@ -1,3 +1,6 @@
+/** Added to a log created before records stored their signature's key id (SQLite has no `ADD COLUMN IF NOT EXISTS`). */
+export const SQLITE_ADD_KEY_ID = 'ALTER TABLE audit_records ADD COLUMN key_id TEXT';
+
 /**
  * The SQLite log. Positions are the rowid (`INTEGER PRIMARY KEY`), so reading in order and paging
  * by position cost nothing extra. One index per query criterion, each ending in `position` so a
@@ -18,7 +21,8 @@ CREATE TABLE IF NOT EXISTS audit_records (
   reason      TEXT,
   body        TEXT NOT NULL,
   prev_hash   TEXT NOT NULL,
-  hash        TEXT NOT NULL
+  hash        TEXT NOT NULL,
+  key_id      TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS audit_records_event_id ON audit_records (event_id);
 CREATE INDEX IF NOT EXISTS audit_records_type ON audit_records (type, position);

@@ -7,7 +7,7 @@ import { loadDriver } from './load-driver.js';
 import { querySql, type SqlDialect } from './query-sql.js';
 import { GENESIS_HASH, recordHash } from './record-hash.js';
 import { retentionStart } from './retention.js';
-import { SQLITE_SCHEMA } from './sqlite-schema.js';
+import { SQLITE_ADD_KEY_ID, SQLITE_SCHEMA } from './sqlite-schema.js';
 import { pagesOf, statsOf, type StatsRows } from './store-common.js';
 import { checkpointEvery, checkpointOf, RECORD_COLUMNS, recordOf, type CheckpointRow, type HeadRow, type RecordRow } from './store-rows.js';
 import { matchingTypes, typeRangeOf } from './type-filter.js';
@@ -53,6 +53,8 @@ export async function openSqliteStore(options: SqliteStoreOptions = {}): Promise
     if (path !== ':memory:') db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.exec(SQLITE_SCHEMA);
+    const columns = db.prepare<[], { name: string }>('PRAGMA table_info(audit_records)').all();
+    if (!columns.some((c) => c.name === 'key_id')) db.exec(SQLITE_ADD_KEY_ID);
     db.prepare(`INSERT OR IGNORE INTO audit_head VALUES (1, 1, ?, 0, ?)`).run(GENESIS_HASH, GENESIS_HASH);
   } catch (e) {
     db.close();
@@ -95,7 +97,7 @@ class SqliteAuditStore implements AuditStore {
         for (const e of entries) {
           const position = lastPosition + 1;
           const hash = recordHash(lastHash, position, now, e);
-          const values = [position, now, e.kind, e.eventId, e.type, e.time, e.source, e.contextId, e.traceId, e.reason, e.body, lastHash, hash];
+          const values = [position, now, e.kind, e.eventId, e.type, e.time, e.source, e.contextId, e.traceId, e.reason, e.body, lastHash, hash, e.keyId ?? null];
           if (insert.run(values).changes === 0) {
             duplicates++;
             continue;

@@ -2,7 +2,7 @@ import { InvalidOptionError } from '../internal.js';
 import type { AuditCheckpoint, AuditRecord, AuditRecordKind } from './audit-record.js';
 
 /** Columns of `audit_records` in the order both stores select them. */
-export const RECORD_COLUMNS = 'position, recorded_at, kind, event_id, type, time, source, context_id, trace_id, reason, body, prev_hash, hash';
+export const RECORD_COLUMNS = 'position, recorded_at, kind, event_id, type, time, source, context_id, trace_id, reason, body, prev_hash, hash, key_id';
 
 /** A row of `audit_records` as a driver returns it (PostgreSQL gives `bigint` columns as strings). */
 export interface RecordRow {
@@ -19,6 +19,7 @@ export interface RecordRow {
   readonly body: string;
   readonly prev_hash: string;
   readonly hash: string;
+  readonly key_id: string | null;
 }
 
 /** The record a row holds. */
@@ -37,12 +38,13 @@ export function recordOf(row: RecordRow): AuditRecord {
     body: row.body,
     prevHash: row.prev_hash,
     hash: row.hash,
+    keyId: row.key_id,
   };
 }
 
 /** A record's values in {@link RECORD_COLUMNS} order, for an insert. */
 export function valuesOf(r: AuditRecord): (string | number | null)[] {
-  return [r.position, r.recordedAt, r.kind, r.eventId, r.type, r.time, r.source, r.contextId, r.traceId, r.reason, r.body, r.prevHash, r.hash];
+  return [r.position, r.recordedAt, r.kind, r.eventId, r.type, r.time, r.source, r.contextId, r.traceId, r.reason, r.body, r.prevHash, r.hash, r.keyId];
 }
 
 /** A row of `audit_checkpoints`. */

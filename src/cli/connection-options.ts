@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
-import { createBus, SystemHealthEvent, type AnyBusEvent, type AnyEventDefinition, type EventBus, type Transport } from '../index.js';
+import { Option, type Command } from 'commander';
+import { createBus, SystemHealthEvent, type AnyBusEvent, type AnyEventDefinition, type EventBus, type EventSecurity, type Transport } from '../index.js';
 import { describeError, type DotbusError } from '../internal.js';
 import { CliError, cliErrorOf, EXIT_USAGE } from './cli-error.js';
 import { addDurableOptions, type DurableFlags } from './durable-options.js';
@@ -11,6 +11,8 @@ import { shortened } from './terminal-text.js';
 export interface ConnectionFlags extends DurableFlags {
   readonly redis?: string;
   readonly namespace?: string;
+  /** Pub/Sub: one `PSUBSCRIBE` per pattern, or one for the namespace (an ACL user limited to it). */
+  readonly subscribeTo?: 'patterns' | 'namespace';
 }
 
 /** What a command asks of the bus it opens. */
@@ -25,6 +27,8 @@ export interface BusRequest {
    * down (a refused `XREADGROUP`). @default false
    */
   readonly subscribes?: boolean;
+  /** Signing and verification, from `--signing-key` / `--verify-keys`. @default none */
+  readonly security?: EventSecurity | undefined;
 }
 
 /** A bus opened for one command, with a label for messages and bounded waits. */
@@ -73,7 +77,8 @@ const REDIS_HELP: Record<RedisRole, string> = {
 export function addConnectionOptions(command: Command, redis: RedisRole, withGroup = false): Command {
   command
     .option('--redis <url>', REDIS_HELP[redis])
-    .option('--namespace <ns>', 'Redis channel namespace; processes see each other only within one', 'dotbus');
+    .option('--namespace <ns>', 'Redis channel namespace; processes see each other only within one', 'dotbus')
+    .addOption(new Option('--subscribe-to <what>', "Pub/Sub: one PSUBSCRIBE per pattern, or one for the whole namespace (what a Redis user limited to it may make; see dotbus acl)").choices(['patterns', 'namespace']).default('patterns'));
   return addDurableOptions(command, withGroup);
 }
 
@@ -84,7 +89,13 @@ export function addConnectionOptions(command: Command, redis: RedisRole, withGro
  * @throws {@link CliError} for a malformed URL or bad transport flags.
  */
 export async function openBus(flags: ConnectionFlags, io: CliIO, request: BusRequest = {}): Promise<OpenBus> {
-  const options = { source: '/dotbus-cli', onError: warnOncePerCode(io), events: request.events ?? [], untyped: request.untyped === true };
+  const options = {
+    source: '/dotbus-cli',
+    onError: warnOncePerCode(io),
+    events: request.events ?? [],
+    untyped: request.untyped === true,
+    ...(request.security === undefined ? {} : { security: request.security }),
+  };
   if (flags.redis === undefined) {
     if (flags.durable === true) throw new CliError('--durable needs --redis URL, e.g. --redis redis://127.0.0.1:6379', EXIT_USAGE);
     return opened(createBus(options), 'in-memory');
@@ -125,7 +136,7 @@ function redisTransport(redis: LoadedRedis, url: string, flags: ConnectionFlags)
     closeTimeoutMs: 2_000,
   };
   try {
-    return flags.durable === true ? redis.redisStreams({ ...options, ...(flags.group === undefined ? {} : { group: flags.group }) }) : redis.redisPubSub(options);
+    return flags.durable === true ? redis.redisStreams({ ...options, ...(flags.group === undefined ? {} : { group: flags.group }) }) : redis.redisPubSub({ ...options, subscribeTo: flags.subscribeTo ?? 'patterns' });
   } catch (e) {
     throw cliErrorOf(e, flags.durable === true ? '--durable' : '--redis');
   }

@@ -1,4 +1,4 @@
-import { FieldPath, isUntyped, type AnyBusEvent, type BuiltInEvent, BUILT_IN_EVENTS } from '../index.js';
+import { FieldPath, isUntyped, maskEvent, type AnyBusEvent, type BuiltInEvent, BUILT_IN_EVENTS } from '../index.js';
 import type { CliIO, Style } from './io.js';
 import { escapeControls, jsonLine } from './terminal-text.js';
 
@@ -10,10 +10,11 @@ export const UNTYPED_MARKER = '[untyped]';
 
 /**
  * Prints events in `format`: `pretty` is {@link formatEvent}; `json` is the event's CloudEvents
- * JSON on one line (see {@link jsonLine}), the same for typed and untyped events.
+ * JSON on one line (see {@link jsonLine}), the same for typed and untyped events. Both show the
+ * fields a definition marks sensitive as `***` ({@link maskEvent}).
  */
 export function printerOf(io: CliIO, format: EventFormat): (event: AnyBusEvent) => string {
-  return format === 'json' ? (event) => jsonLine(event) : (event) => formatEvent(io, event);
+  return format === 'json' ? (event) => jsonLine(maskEvent(event)) : (event) => formatEvent(io, event);
 }
 
 /** The colour of an event's type: failures red, completions green, starts cyan. */
@@ -42,7 +43,7 @@ export function formatEvent(io: CliIO, event: AnyBusEvent): string {
 function detail(event: AnyBusEvent): Piece[] {
   if (isUntyped(event)) return [['yellow', UNTYPED_MARKER], ` ${event.source} `, ['dim', truncate(JSON.stringify(event.data), 120)]];
   const builtIn = asBuiltIn(event);
-  if (builtIn === undefined) return [['dim', truncate(JSON.stringify(event.data), 120)]];
+  if (builtIn === undefined) return [['dim', truncate(JSON.stringify(maskEvent(event).data), 120)]];
   switch (builtIn.eventType) {
     case 'validation.started':
     case 'validation.phase.started':

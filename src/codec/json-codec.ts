@@ -9,6 +9,9 @@ import { DecodeError, describe, InvalidEventError, InvalidOptionError, UnknownEv
 import { memberNamesIssue, producerIdIssue, textIssue, traceStateIssue } from './attributes.js';
 import { formatIsoTime, parseIsoTime } from './iso-time.js';
 import { parseUntrustedJson, strictUtf8 } from './safe-json.js';
+import type { EventSecurity } from '../security/event-security.js';
+import { signable } from '../security/signable.js';
+import { markSignedBy } from '../security/signed-by.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type ProducerStamp, type WireMessage } from './wire.js';
 
 /** Options of {@link JsonCodec}. */
@@ -17,10 +20,14 @@ export interface JsonCodecOptions {
   readonly maxMessageBytes?: number | undefined;
   /**
    * Decode a well-formed CloudEvent of a type no definition is registered for as an untyped event
-   * (`isUntyped(event)`, `data` unchecked but frozen) instead of failing with `unknown-type`.
+   * (`isUntyped(event)`, `data` unchecked but frozen) instead of failing with `unknown-type`; and
+   * encode such an untyped event as it is (without `dataschema` / `schemaversion` when it came
+   * without a version) instead of throwing {@link UnknownEventTypeError}.
    * @default false
    */
   readonly untyped?: boolean | undefined;
+  /** Sign what `encode` writes and verify what `decode` reads (see {@link EventSecurity}). @default none */
+  readonly security?: EventSecurity | undefined;
 }
 
 /** A decoded message: the event, and the producer stamp when the message carried one. */
@@ -28,6 +35,8 @@ export interface Decoded {
   readonly ok: true;
   readonly event: BusEvent;
   readonly stamp?: ProducerStamp;
+  /** The key id of the valid signature it carried, when the codec verifies. */
+  readonly keyId?: string;
 }
 
 /** Result of {@link JsonCodec.decode}: check `ok` before using it. */
@@ -53,6 +62,7 @@ export class JsonCodec {
   readonly #registry: EventRegistry;
   readonly #maxBytes: number;
   readonly #untyped: boolean;
+  readonly #security: EventSecurity | undefined;
   /** The last `source` and producer id that passed their checks: a bus encodes the same ones again and again. */
   #checkedSource = '';
   #checkedProducer = '';
@@ -63,8 +73,19 @@ export class JsonCodec {
   constructor(registry: EventRegistry, options: JsonCodecOptions = {}) {
     this.#registry = registry;
     this.#untyped = options.untyped === true;
+    this.#security = options.security;
     this.#maxBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     if (!(this.#maxBytes > 0)) throw new InvalidOptionError('maxMessageBytes', 'must be a positive number of bytes');
+  }
+
+  /** What signs and verifies, if anything (heartbeats are signed with it too). */
+  get security(): EventSecurity | undefined {
+    return this.#security;
+  }
+
+  /** Whether `decode` verifies signatures (and so whether a producer stamp can be trusted only when signed). */
+  get verifies(): boolean {
+    return this.#security?.verifies === true;
   }
 
   /**
@@ -75,10 +96,14 @@ export class JsonCodec {
   encode(event: BusEvent, stamp?: ProducerStamp): string {
     this.#check(event);
     this.#checkText(event, stamp);
+    const security = this.#security;
+    if (security?.signs === true) return security.encode(signable(event, stamp));
     // Written by hand rather than stringifying an envelope object: no intermediate object, and
     // only the fields that can hold arbitrary text go through JSON.stringify. The type and the
     // time can't need escaping (the type grammar allows [A-Za-z0-9_.-] only).
-    let json = `{"specversion":"1.0","id":${JSON.stringify(event.eventId)},"source":${JSON.stringify(event.source)},"type":"${event.eventType}","time":"${formatIsoTime(event.timestamp.getTime())}","datacontenttype":"application/json","dataschema":${JSON.stringify(dataSchemaUri(event.eventType, event.version))},"schemaversion":${JSON.stringify(event.version)}`;
+    let json = `{"specversion":"1.0","id":${JSON.stringify(event.eventId)},"source":${JSON.stringify(event.source)},"type":"${event.eventType}","time":"${formatIsoTime(event.timestamp.getTime())}","datacontenttype":"application/json"`;
+    // An untyped event from a producer that wrote no schemaversion has none to write back.
+    if (event.version !== '') json += `,"dataschema":${JSON.stringify(dataSchemaUri(event.eventType, event.version))},"schemaversion":${JSON.stringify(event.version)}`;
     const trace = event.trace;
     if (trace !== undefined) {
       json += `,"traceparent":${JSON.stringify(trace.traceparent)}`;
@@ -100,8 +125,7 @@ export class JsonCodec {
       type: event.eventType,
       time: event.timestamp.toISOString(),
       datacontenttype: 'application/json',
-      dataschema: dataSchemaUri(event.eventType, event.version),
-      schemaversion: event.version,
+      ...(event.version === '' ? {} : { dataschema: dataSchemaUri(event.eventType, event.version), schemaversion: event.version }),
       ...(event.trace === undefined ? {} : traceAttributes(event.trace)),
       ...(stamp === undefined ? {} : { producerid: stamp.producerId, producerseq: String(stamp.sequence) }),
       ...(event.replayOf === undefined ? {} : { replayof: event.replayOf }),
@@ -111,8 +135,11 @@ export class JsonCodec {
 
   #check(event: BusEvent): void {
     const def = this.#registry.get(event.eventType);
+    const vouch = EventRecord.vouchOf(event);
     // Built (or decoded) and validated by this very definition: nothing left to check.
-    if (def !== undefined && EventRecord.vouchOf(event) === def) return;
+    if (def !== undefined && vouch === def) return;
+    // Decoded untyped (no definition anywhere on its way): an untyped codec writes it as it came.
+    if (def === undefined && vouch === null && this.#untyped) return;
     if (event.data === undefined) throw new InvalidEventError(event.eventType, [{ path: '', message: 'data is missing' }]);
     if (def === undefined) throw new UnknownEventTypeError(event.eventType);
     if (!def.check(event.data)) throw new InvalidEventError(event.eventType, def.issues(event.data));
@@ -141,8 +168,11 @@ export class JsonCodec {
     }
   }
 
-  /** Decodes a wire message; never throws. */
-  decode(raw: string | Uint8Array): DecodeResult {
+  /**
+   * Decodes a wire message; never throws. With verification on, the signature is checked first;
+   * `redelivered` (a Streams entry delivered again) exempts the event from the replay check of its id.
+   */
+  decode(raw: string | Uint8Array, redelivered = false): DecodeResult {
     if (typeof raw !== 'string' && !(raw instanceof Uint8Array)) return fail('malformed-json', 'a message is a string or bytes');
     const size = typeof raw === 'string' ? utf8Length(raw, this.#maxBytes) : raw.byteLength;
     if (size > this.#maxBytes) return fail('oversize', `message is ${size} bytes; the limit is ${this.#maxBytes}`);
@@ -150,13 +180,21 @@ export class JsonCodec {
     if (text === undefined) return fail('malformed-json', 'message is not valid UTF-8');
     const parsed = parseUntrustedJson(text);
     if (!parsed.ok) return fail(parsed.reason, parsed.detail);
-    return this.fromWire(parsed.value);
+    return this.fromWire(parsed.value, redelivered);
   }
 
   /** Decodes an already-parsed envelope (for example one read from a Redis stream entry); never throws. */
-  fromWire(value: unknown): DecodeResult {
+  fromWire(value: unknown, redelivered = false): DecodeResult {
     try {
-      return this.#fromWire(value);
+      const security = this.#security;
+      if (security?.verifies !== true) return this.#fromWire(value);
+      // Before anything else: an event that fails verification is not looked at any further.
+      const verdict = security.verify(value, redelivered);
+      if (!verdict.ok) return verdict;
+      const result = this.#fromWire(value);
+      if (!result.ok || verdict.keyId === undefined) return result;
+      markSignedBy(result.event, verdict.keyId);
+      return { ...result, keyId: verdict.keyId };
     } catch (e) {
       // Upcasters are user code and schemas may recurse: whatever they throw is this message's failure.
       return fail('schema-violation', `decoding threw: ${describe(e)}`);

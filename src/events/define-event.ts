@@ -9,6 +9,8 @@ import { envelopeIssue } from './envelope.js';
 import { EventRecord } from './event-record.js';
 import { FrozenDate, freezeData } from './freeze.js';
 import { EventRegistry } from './registry.js';
+import { compileSensitive, scrubText, type SensitivePath } from './sensitive.js';
+import { checkSensitivePaths } from './sensitive-schema.js';
 import { requireMajor } from './version.js';
 
 /** Source used when neither the event nor its publisher names one. */
@@ -35,6 +37,16 @@ export interface EventDefinitionOptions<T extends string, S extends TSchema> {
    * of 2.x decode 1.x messages. Chained: `{ 1: a, 2: b }` reads 1.x as `b(a(data))`.
    */
   readonly upcasters?: Readonly<Record<number, Upcaster>>;
+  /**
+   * Fields that hold secrets or personal data, as JSON pointers into the data (`*` for every
+   * element of an array): `['/card/number', '/contacts/*\/email']`. Handlers get them as sent;
+   * everything that shows events to people masks them as `***`: `dotbus tail` and `replay`,
+   * {@link maskEvent}, and the text of validation errors and `system.error.*` events.
+   * Typed against the schema: a path to no field is a compile error, and an {@link InvalidOptionError}
+   * when defined from JavaScript.
+   * @default []
+   */
+  readonly sensitive?: readonly SensitivePath<Static<S>>[];
 }
 
 type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
@@ -73,6 +85,8 @@ export interface EventDefinitionBase {
   readonly schema: TSchema;
   /** Upcasters from older majors. */
   readonly upcasters: Readonly<Record<number, Upcaster>>;
+  /** JSON pointers of the fields masked wherever events are shown to people (see {@link EventDefinitionOptions.sensitive}). */
+  readonly sensitive: readonly string[];
   /** Whether `data` satisfies the schema (compiled check, no allocation). */
   check(data: unknown): boolean;
   /** Every schema violation of `data`, empty when valid. */
@@ -143,7 +157,10 @@ export function defineEvent<const T extends string, S extends TSchema>(
   const major = requireMajor(options.version, name);
   const compiled = TypeCompiler.Compile(options.schema);
   const typeSet = new Set<string>(types);
-  const issues = (data: unknown): ValidationIssue[] => [...compiled.Errors(data)].map((e) => ({ path: e.path, message: e.message }));
+  const sensitive = compileSensitive(options.sensitive);
+  checkSensitivePaths(options.schema, sensitive, options.sensitive ?? [], name);
+  // Messages that quote a sensitive value (none of TypeBox's do today) still never show it.
+  const issues = (data: unknown): ValidationIssue[] => [...compiled.Errors(data)].map((e) => ({ path: e.path, message: scrubText(e.message, data, sensitive) }));
   const build = (type: string, data: unknown, meta: EventMeta | undefined): BusEvent => {
     const envelope = envelopeIssue(meta);
     if (envelope !== undefined) throw new InvalidEventError(type, [envelope]);
@@ -166,6 +183,7 @@ export function defineEvent<const T extends string, S extends TSchema>(
     major,
     schema: options.schema,
     upcasters: Object.freeze({ ...options.upcasters }),
+    sensitive: Object.freeze([...(options.sensitive ?? [])]) as readonly string[],
     check: (data: unknown) => compiled.Check(data),
     issues,
     is: (event: BusEvent) => typeSet.has(event.eventType),

@@ -4,6 +4,7 @@ import { DEFAULT_SOURCE, type AnyEventDefinition, type EventsOf } from '../event
 import { EventRegistry } from '../events/registry.js';
 import { NOOP_OBSERVER, type BusObserver } from '../observer.js';
 import type { KnownPattern, MatchingEvents, ValidPattern } from '../patterns/pattern-types.js';
+import type { EventSecurity } from '../security/event-security.js';
 import type { BusTracing } from '../tracing.js';
 import type { EventHandler, PublishReceipt, SubscribeOptions, Subscription, Transport, TransportStats } from '../transport.js';
 import { InMemoryTransport } from '../transports/in-memory.js';
@@ -42,16 +43,25 @@ export interface BusOptions<Defs extends readonly AnyEventDefinition[]> {
   /**
    * Receive well-formed CloudEvents of types this bus has no definition for, as untyped events
    * (`isUntyped(event)`, `data: unknown`) for `subscribeUntyped` handlers, instead of reporting
-   * them as decode errors. For tools that watch a namespace they don't own (`dotbus tail`).
+   * them as decode errors. For tools that watch a namespace they don't own (`dotbus tail`). Such
+   * a bus also publishes untyped events of unknown types it is given (received ones, or decoded by
+   * an untyped codec) as they are, unchecked: what lets an audit replay send them.
    * @default false
    */
   readonly untyped?: boolean;
+  /**
+   * Signed events: sign what this bus publishes, verify what it receives (unsigned, forged, altered,
+   * unknown-key or replayed events never reach a handler). Pass one `new EventSecurity({ … })`.
+   * @default none: events are neither signed nor verified
+   */
+  readonly security?: EventSecurity;
 }
 
 /** What an {@link EventBus} is made of besides its registry and transport. */
 export interface BusSettings {
   readonly source: string;
   readonly untyped?: boolean;
+  readonly security?: EventSecurity;
   readonly onError: ErrorHook;
   readonly observer: BusObserver;
   readonly traceContext?: () => TraceContext | undefined;
@@ -77,10 +87,11 @@ export class EventBus<E extends AnyBusEvent> {
     this.registry = registry;
     this.transport = transport;
     const reporter = new SystemReporter(transport, settings.source, settings.onError, settings.observer);
-    transport.bind({ registry, observer: reporter, untyped: settings.untyped === true });
+    transport.bind({ registry, observer: reporter, untyped: settings.untyped === true, ...(settings.security === undefined ? {} : { security: settings.security }) });
     this.publisher = new EventPublisher<E>(transport, registry, {
       report: (e, ev) => reporter.error(e, ev),
       source: settings.source,
+      untyped: settings.untyped === true,
       ...(settings.traceContext === undefined ? {} : { traceContext: settings.traceContext }),
       ...(settings.tracing === undefined ? {} : { tracing: settings.tracing }),
     });
@@ -181,5 +192,6 @@ export function createBus<const Defs extends readonly AnyEventDefinition[] = []>
     ...(options.traceContext === undefined ? {} : { traceContext: options.traceContext }),
     ...(options.tracing === undefined ? {} : { tracing: options.tracing }),
     untyped: options.untyped === true,
+    ...(options.security === undefined ? {} : { security: options.security }),
   });
 }

@@ -15,12 +15,16 @@ function kindOf(value: unknown): string {
  * `value` as an event this registry vouches for, checked exactly as a definition's `create`
  * checks (and as a broker's codec would): events built by the registered definition pass at the
  * cost of one brand test; anything else is read once, field by field, and rebuilt through its
- * definition, so a hand-written or copied event gets the same checks on every transport.
+ * definition, so a hand-written or copied event gets the same checks on every transport. With
+ * `untyped`, an untyped event (`isUntyped`) of a type the registry does not know passes as it is.
  * @throws {@link InvalidEventError} or {@link UnknownEventTypeError}; never anything else.
  */
-export function requireEvent(value: unknown, registry: EventRegistry): BusEvent {
+export function requireEvent(value: unknown, registry: EventRegistry, untyped = false): BusEvent {
   const vouch = EventRecord.vouchOf(value);
   if (vouch !== undefined && vouch !== null && registry.get((value as BusEvent).eventType) === vouch) return value as BusEvent;
+  // An untyped event (decoded by an untyped codec) of a type this registry does not know either
+  // goes out as it came in: there is no schema to check it against. Only an untyped bus sends it.
+  if (untyped && vouch === null && registry.get((value as BusEvent).eventType) === undefined) return value as BusEvent;
   let fields: Record<'eventType' | 'version' | 'data' | 'eventId' | 'timestamp' | 'source' | 'trace', unknown>;
   try {
     // Even Array.isArray throws for a revoked proxy: every look at the value happens in here.

@@ -37,6 +37,8 @@ export interface PublisherSettings {
   readonly traceContext?: () => TraceContext | undefined;
   /** Spans around sends (`dotbus/otel`'s `otelTracing()`). @default none */
   readonly tracing?: BusTracing;
+  /** Publish untyped events (`isUntyped`) of unknown types as they are, unchecked (the bus's `untyped`). @default false */
+  readonly untyped?: boolean;
 }
 
 /**
@@ -49,6 +51,7 @@ export interface PublisherSettings {
 export class EventPublisher<E extends AnyBusEvent> {
   readonly #transport: Transport;
   readonly #registry: EventRegistry;
+  readonly #untyped: boolean;
   readonly #source: string;
   readonly #report: ErrorHook;
   readonly #traceContext: (() => TraceContext | undefined) | undefined;
@@ -64,6 +67,7 @@ export class EventPublisher<E extends AnyBusEvent> {
   constructor(transport: Transport, registry: EventRegistry, settings: PublisherSettings) {
     this.#transport = transport;
     this.#registry = registry;
+    this.#untyped = settings.untyped === true;
     this.#report = settings.report;
     this.#source = settings.source ?? DEFAULT_SOURCE;
     this.#traceContext = settings.traceContext;
@@ -137,7 +141,7 @@ export class EventPublisher<E extends AnyBusEvent> {
     if (!this.enabled) return this.#skip();
     let checked: BusEvent;
     try {
-      checked = requireEvent(event, this.#registry);
+      checked = requireEvent(event, this.#registry, this.#untyped);
     } catch (e) {
       return this.#failure(e, '(none)');
     }
@@ -227,7 +231,7 @@ export class EventPublisher<E extends AnyBusEvent> {
     const at: number[] = [];
     for (let i = 0; i < given.length; i++) {
       try {
-        valid.push(requireEvent(given[i], this.#registry));
+        valid.push(requireEvent(given[i], this.#registry, this.#untyped));
         at.push(i);
       } catch (e) {
         receipts[i] = await this.#failure(e, '(none)');

@@ -1,6 +1,7 @@
 import type { BusEvent } from '../events/bus-event.js';
 import { SystemErrorEvent } from '../events/builtin/system-events.js';
-import type { DotbusError } from '../errors.js';
+import { SignatureError, type DotbusError } from '../errors.js';
+import { scrubEventText } from '../events/mask-event.js';
 import type { BusObserver, DropReason } from '../observer.js';
 import type { Transport } from '../transport.js';
 
@@ -10,6 +11,7 @@ export type ErrorHook = (error: DotbusError, event?: BusEvent) => void;
 const SYSTEM_ERROR_TYPE: Partial<Record<string, SystemErrorEvent['eventType']>> = {
   HANDLER_FAILED: 'system.error.handler',
   DECODE_FAILED: 'system.error.decode',
+  SIGNATURE_REJECTED: 'system.error.signature',
   PUBLISH_FAILED: 'system.error.publish',
   INVALID_EVENT: 'system.error.publish',
   UNKNOWN_EVENT_TYPE: 'system.error.publish',
@@ -45,8 +47,10 @@ export class SystemReporter implements BusObserver {
           {
             component: this.transport.name,
             code: error.code,
-            message: error.message,
+            // Handlers get sensitive fields; whoever reads system.error.* events must not.
+            message: scrubEventText(error.message, event),
             ...(event === undefined ? {} : { eventType: event.eventType, eventId: event.eventId }),
+            ...(error instanceof SignatureError ? signatureFields(error) : {}),
           },
           { source: this.source },
         ),
@@ -54,8 +58,8 @@ export class SystemReporter implements BusObserver {
     );
   }
 
-  dropped(reason: DropReason, count: number, eventType?: string): void {
-    safely(() => this.next.dropped(reason, count, eventType));
+  dropped(reason: DropReason, count: number, eventType?: string, revealedBy?: BusEvent): void {
+    safely(() => this.next.dropped(reason, count, eventType, revealedBy));
     if (reason !== 'lost') return;
     safely(() =>
       this.transport.publishLocal(
@@ -75,6 +79,15 @@ export class SystemReporter implements BusObserver {
   }
 }
 
+/** What a `system.error.signature` event says besides the message: the reason, the event and key ids. */
+function signatureFields(error: SignatureError): { reason: string; eventId?: string; keyId?: string } {
+  return {
+    reason: error.rejection,
+    ...(error.eventId === undefined ? {} : { eventId: error.eventId }),
+    ...(error.keyId === undefined ? {} : { keyId: error.keyId }),
+  };
+}
+
 function safely(fn: () => void): void {
   try {
     fn();
@@ -92,13 +105,14 @@ const MAX_WARNING = 500;
  * The default `onError`: a Node process warning, at most one per error code every 10 s, so a
  * failure is never silent and a flood of them never floods the log. The message is shown with
  * control characters, line and bidi separators escaped (`\u001b`), cut to 500 characters: it
- * may quote a message from the network, and a terminal must show that, not act on it.
+ * may quote a message from the network, and a terminal must show that, not act on it. The
+ * sensitive values of `event` are masked (`***`).
  */
-export function warnOnError(error: DotbusError): void {
+export function warnOnError(error: DotbusError, event?: BusEvent): void {
   const now = Date.now();
   if ((lastWarning.get(error.code) ?? 0) + 10_000 > now) return;
   lastWarning.set(error.code, now);
-  process.emitWarning(escapeForLog(error.message), { type: 'DotbusWarning', code: error.code });
+  process.emitWarning(escapeForLog(scrubEventText(error.message, event)), { type: 'DotbusWarning', code: error.code });
 }
 
 /** `text` cut to {@link MAX_WARNING} characters, with what a terminal would act on escaped as `\uXXXX`. */

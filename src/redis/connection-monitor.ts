@@ -1,5 +1,6 @@
 import { ConnectionError } from '../internal.js';
-import { DATABASES_NOTE, onReplyError, targetOf, type RedisClient, type RefusedCommand } from './connection.js';
+import { escapeGlob } from './pubsub/channels.js';
+import { DATABASES_NOTE, onReplyError, refusedCommand, targetOf, type RedisClient, type RefusedCommand } from './connection.js';
 
 /** State of a Redis connection as dotbus reports it. */
 export type ConnectionStatus = 'connecting' | 'up' | 'reconnecting' | 'down' | 'closed';
@@ -144,6 +145,17 @@ export class ConnectionMonitor {
     }
   }
 
+  /**
+   * For a `NOPERM` reply to a command sent on this connection, what to do about it: `grant what
+   * is missing: ACL SETUSER <user> <rule>`; `undefined` for any other error.
+   */
+  grantFor(error: unknown): string | undefined {
+    if (!(error instanceof Error) || !error.message.startsWith('NOPERM')) return undefined;
+    const command = refusedCommand(error);
+    if (command === undefined) return undefined;
+    return `grant what is missing: ACL SETUSER ${this.user} ${missingRules(command, error.message).join(' ')}`;
+  }
+
   #fail(error: ConnectionError): void {
     this.#fatal = error;
     this.#refusedHere = true;
@@ -164,10 +176,28 @@ export class ConnectionMonitor {
 
 /**
  * The ACL rules that would make Redis accept `command`, from the kind of permission its `NOPERM`
- * `reply` says is missing: `+command`, `~key` or `&channel` (the refused command's arguments).
+ * `reply` says is missing: `+command` (as the reply names it, `xgroup|create` for a
+ * sub-command), `~key` or `&channel` (the refused command's key or channel arguments). Keys and
+ * channels are Redis globs in a rule: their specials are escaped so the rule grants only them.
  */
-function missingRules(command: RefusedCommand, reply: string): string[] {
-  if (/\bcommand\b/.test(reply)) return [`+${command.name}`];
-  if (command.name === 'xreadgroup') return [`~${command.args[command.args.findIndex((a) => a.toUpperCase() === 'STREAMS') + 1] ?? '<key>'}`];
-  return command.args.map((channel) => `&${channel}`);
+export function missingRules(command: RefusedCommand, reply: string): string[] {
+  if (/\bcommand\b/.test(reply)) return [`+${/'([^']+)' command/.exec(reply)?.[1] ?? command.name}`];
+  if (/\bkeys?\b/.test(reply)) return [`~${escapeGlob(keyOf(command) ?? '<key>')}`];
+  // PUBLISH names one channel (then the message); subscriptions name only channels. A pattern
+  // (PSUBSCRIBE) is compared literally with channel rules, so it is granted as written.
+  const channels = command.name === 'publish' || command.name === 'spublish' ? command.args.slice(0, 1) : command.args;
+  const literal = command.name === 'psubscribe' || command.name === 'punsubscribe';
+  return channels.map((channel) => `&${literal ? channel : escapeGlob(channel)}`);
+}
+
+/** Commands whose first argument is a sub-command (`XGROUP CREATE <key>`), so the key comes second. */
+const CONTAINERS = new Set(['xgroup', 'xinfo']);
+
+/** The key a refused command was about: the stream of `XREADGROUP`, the first key of a script, else the first key argument. */
+function keyOf(command: RefusedCommand): string | undefined {
+  const args = command.args;
+  if (command.name === 'xreadgroup') return args[args.findIndex((a) => a.toUpperCase() === 'STREAMS') + 1];
+  if (CONTAINERS.has(command.name)) return args[1];
+  if (command.name === 'evalsha' || command.name === 'eval') return Number(args[1]) > 0 ? args[2] : undefined;
+  return args[0];
 }

@@ -16,6 +16,10 @@ export type { BackoffOptions } from './backoff.js';
 export type { ConnectionStatus } from './connection-monitor.js';
 export type { OutageBufferOptions, OutageDropReason, OutagePolicy } from './outage-buffer.js';
 
+// Tenant isolation: the ACL rules of a namespace
+export { aclRulesFor, aclSetUserCommand } from './acl-rules.js';
+export type { AclMechanism, AclRulesOptions } from './acl-rules.js';
+
 // Pub/Sub: real-time fan-out
 export { redisPubSub } from './pubsub/transport.js';
 export type { RedisPubSubTransport } from './pubsub/transport.js';
@@ -29,6 +33,7 @@ export type { RedisStreamsTransport } from './streams/transport.js';
 export type { IdempotencyOptions, RedisStreamsOptions, ResolvedStreamsOptions, StreamRetention, StreamRetryOptions, StreamStart } from './streams/options.js';
 export type { RedisStreamsStats } from './streams/stats.js';
 export type { StreamKeys } from './streams/keys.js';
+export type { UndecodableEntry, UndecodableHandler, UndecodableReason } from './streams/undecodable.js';
 export { replayEvents, replayInto } from './streams/replay.js';
 export type { ReplayOptions, ReplayedEvent } from './streams/replay.js';
 export type { DeadLetterInfo, DeadLetterReason } from './streams/settler.js';

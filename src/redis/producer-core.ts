@@ -120,7 +120,9 @@ export class ProducerCore {
       this.#sentAs.set(event, payload);
       return RECEIPT.buffered;
     }
-    return { status: 'failed', error: new PublishError(event.eventType, `Redis refused ${this.command}: ${describeError(cause)}`, { cause }) };
+    const grant = this.monitor.grantFor(cause);
+    const reason = `Redis refused ${this.command}: ${describeError(cause)}${grant === undefined ? '' : `; ${grant}`}`;
+    return { status: 'failed', error: new PublishError(event.eventType, reason, { cause }) };
   }
 
   /**

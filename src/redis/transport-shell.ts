@@ -118,7 +118,7 @@ export class RedisTransportShell {
 
   /** Takes the bus's registry and observer (unless it is the no-op one). */
   bind(context: TransportContext): void {
-    this.codec = new JsonCodec(context.registry, { maxMessageBytes: this.codecOptions.maxMessageBytes, untyped: context.untyped });
+    this.codec = new JsonCodec(context.registry, { maxMessageBytes: this.codecOptions.maxMessageBytes, untyped: context.untyped, security: context.security });
     if (context.observer !== NOOP_OBSERVER) this.observer = context.observer;
   }
 

@@ -48,10 +48,22 @@ export function eventEnvelopeSchema(definition: AnyEventDefinition, type: string
       tracestate: { type: 'string', maxLength: MAX_TRACESTATE_LENGTH, pattern: '^[ -~]*$', description: 'W3C trace context' },
       producerid: { type: 'string', minLength: 1, maxLength: MAX_PRODUCER_ID_LENGTH, description: 'The producing instance (Redis transports), for loss detection' },
       producerseq: { type: 'string', pattern: '^[1-9][0-9]{0,14}$', description: 'Per-producer sequence number of this event type, decimal' },
-      data: plainSchema(definition.schema),
+      data: dataSchemaOf(definition),
     },
     propertyNames: { pattern: '^[a-z0-9]+$' },
     ...(dialect === '2020-12' ? { dependentRequired: paired } : { dependencies: paired }),
   };
   return dialect === '2020-12' ? { $schema: DRAFT_2020_12, $id: dataSchemaUri(type, definition.version), ...body } : body;
+}
+
+/**
+ * The definition's schema, annotated with its sensitive fields when it has any:
+ * `x-dotbus-sensitive`, JSON pointers into the data (an `x-` keyword, as OpenAPI and AsyncAPI
+ * name extensions: validators ignore it, tools that show events can mask what it lists).
+ */
+function dataSchemaOf(definition: AnyEventDefinition): JsonSchema {
+  const schema = plainSchema(definition.schema);
+  // `sensitive` may be missing on a definition made by an older copy of dotbus.
+  const sensitive = (definition as { readonly sensitive?: readonly string[] }).sensitive ?? [];
+  return sensitive.length === 0 ? schema : { ...schema, 'x-dotbus-sensitive': [...sensitive] };
 }

@@ -1,3 +1,4 @@
+import { JsonCodec } from '../codec/json-codec.js';
 import type { BusEvent } from '../events/bus-event.js';
 import { PublishError, TransportClosedError, toDotbusError } from '../errors.js';
 import { NOOP_OBSERVER } from '../observer.js';
@@ -37,6 +38,8 @@ export class InMemoryTransport implements Transport {
   readonly name = 'in-memory';
   readonly enabled = true;
   readonly #dispatcher: LocalDispatcher;
+  /** Set only when the bus signs or verifies: each event then goes through encode and decode. */
+  #codec: JsonCodec | undefined;
   #closed = false;
 
   constructor(options: InMemoryTransportOptions = {}) {
@@ -45,6 +48,10 @@ export class InMemoryTransport implements Transport {
 
   bind(context: TransportContext): void {
     if (context.observer !== NOOP_OBSERVER) this.#dispatcher.observer = context.observer;
+    const security = context.security;
+    if (security !== undefined && (security.signs || security.verifies)) {
+      this.#codec = new JsonCodec(context.registry, { untyped: context.untyped, security });
+    }
   }
 
   ready(): Promise<void> {
@@ -60,13 +67,30 @@ export class InMemoryTransport implements Transport {
     if (this.#closed) return Promise.reject(new TransportClosedError(this.name));
     let outcome: ReturnType<LocalDispatcher['dispatch']>;
     try {
-      outcome = this.#dispatcher.dispatch(event);
+      const delivered = this.#codec === undefined ? event : this.#signedRoundTrip(this.#codec, event);
+      if (delivered === undefined) return RECEIPT_PROMISE.accepted;
+      outcome = this.#dispatcher.dispatch(delivered);
     } catch (e) {
       return Promise.reject(e);
     }
     if (outcome === undefined) return RECEIPT_PROMISE.accepted;
     if (outcome === 'dropped') return RECEIPT_PROMISE.dropped;
     return outcome.then(AFTER_WAIT);
+  }
+
+  /**
+   * `event` as a consumer in another process would get it: signed as encoded, verified as decoded.
+   * A refused event is reported like on Redis (where the publisher can't know either) and not delivered.
+   */
+  #signedRoundTrip(codec: JsonCodec, event: BusEvent): BusEvent | undefined {
+    const result = codec.decode(codec.encode(event));
+    if (result.ok) return result.event;
+    try {
+      this.#dispatcher.observer.error(result.error, event);
+    } catch {
+      // An observer that throws must not turn a refused event into a failed publish.
+    }
+    return undefined;
   }
 
   /** Publishes in order; one receipt per event, so a refused event never hides the others' fate. */

@@ -148,9 +148,9 @@ export class LocalDispatcher {
     };
   }
 
-  /** Counts drops that happened outside the queues (outage buffers, losses) in the same counters. */
-  countDrop(reason: DropReason, count: number, eventType?: string): void {
-    this.#drop(reason, count, eventType);
+  /** Counts drops that happened outside the queues (outage buffers, losses) in the same counters; `revealedBy` as in {@link BusObserver.dropped}. */
+  countDrop(reason: DropReason, count: number, eventType?: string, revealedBy?: BusEvent): void {
+    this.#drop(reason, count, eventType, revealedBy);
   }
 
   #markReady(sub: LocalSubscription): void {
@@ -234,10 +234,10 @@ export class LocalDispatcher {
     }
   }
 
-  #drop(reason: DropReason, count: number, eventType?: string): void {
+  #drop(reason: DropReason, count: number, eventType?: string, revealedBy?: BusEvent): void {
     this.#drops.add(reason, count);
     try {
-      this.observer.dropped(reason, count, eventType);
+      this.observer.dropped(reason, count, eventType, revealedBy);
     } catch {
       // See #fail.
     }

@@ -195,6 +195,20 @@ export function describeAuditStore(name: string, create: () => Promise<AuditStor
       expect(await store.verify()).toMatchObject({ ok: true, checked: entries.length });
     });
 
+    it('stores the key id of each signed event, covered by the hash; unsigned records keep the hash they always had', async () => {
+      const { store, tamper } = await fresh();
+      const events = auditEvents(4);
+      const entries: AuditEntry[] = events.map((e, i) => ({ ...eventEntry(e), keyId: i % 2 === 0 ? `k-${i}` : null }));
+      await store.append(entries);
+      const records = await all(store);
+      expect(records.map((r) => r.keyId)).toEqual(entries.map((e) => e.keyId));
+      const unsigned = records[1]!;
+      expect(recordHash(unsigned.prevHash, unsigned.position, unsigned.recordedAt, { ...unsigned, keyId: undefined })).toBe(unsigned.hash);
+      expect(await store.verify()).toMatchObject({ ok: true, checked: 4 });
+      tamper(`UPDATE audit_records SET key_id = 'k-forged' WHERE position = 3`);
+      expect(await store.verify()).toMatchObject({ ok: false, position: 3, problem: 'altered' });
+    });
+
     describe('tamper evidence (changes made with the database tool)', () => {
       const tampered = async (sql: string, count = 25): Promise<{ store: AuditStore; events: AnyBusEvent[] }> => {
         const { store, tamper } = await fresh();
@@ -231,14 +245,14 @@ export function describeAuditStore(name: string, create: () => Promise<AuditStor
 
       it('an inserted record is named', async () => {
         const { store } = await tampered(
-          `INSERT INTO audit_records SELECT 26, recorded_at, kind, 'forged-id', type, time, source, context_id, trace_id, reason, body, prev_hash, hash FROM audit_records WHERE position = 3`,
+          `INSERT INTO audit_records SELECT 26, recorded_at, kind, 'forged-id', type, time, source, context_id, trace_id, reason, body, prev_hash, hash, key_id FROM audit_records WHERE position = 3`,
         );
         expect(await store.verify()).toMatchObject({ ok: false, position: 26, eventId: 'forged-id', problem: 'inserted' });
       });
 
       it('a record replaced in place (delete, then insert a forgery at its position) is named', async () => {
         const { store } = await tampered(
-          `DELETE FROM audit_records WHERE position = 9; INSERT INTO audit_records SELECT 9, recorded_at, kind, 'forged-9', type, time, source, context_id, trace_id, reason, body, prev_hash, hash FROM audit_records WHERE position = 10`,
+          `DELETE FROM audit_records WHERE position = 9; INSERT INTO audit_records SELECT 9, recorded_at, kind, 'forged-9', type, time, source, context_id, trace_id, reason, body, prev_hash, hash, key_id FROM audit_records WHERE position = 10`,
         );
         expect(await store.verify()).toMatchObject({ ok: false, position: 9, eventId: 'forged-9', problem: 'inserted' });
       });

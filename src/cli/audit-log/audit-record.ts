@@ -5,11 +5,12 @@ import { describeError } from '../../internal.js';
 import { CliError, cliErrorOf, EXIT_USAGE } from '../cli-error.js';
 import type { CliIO } from '../io.js';
 import { CONNECT_TIMEOUT_MS, loadRedis, type LoadedRedis } from '../redis-module.js';
+import { addVerifyOptions, verificationFromFlags, type VerifyFlags } from '../security-options.js';
 import { escapeControls, shortened } from '../terminal-text.js';
 import { untilStopped } from '../until-stopped.js';
 import { addDbOption, labelOf, openStore, type DbFlags } from './audit-store-flag.js';
 
-interface RecordFlags extends DbFlags {
+interface RecordFlags extends DbFlags, VerifyFlags {
   readonly redis?: string;
   readonly namespace: string;
   readonly durable?: boolean;
@@ -31,6 +32,7 @@ export function registerRecord(audit: Command, io: CliIO): void {
     .option('--durable', 'read the namespace\'s Redis stream in a consumer group: a recorder killed at any moment loses and duplicates nothing')
     .option('--group <name>', 'with --durable: the consumer group', DEFAULT_GROUP)
     .option('--include-replays', 'also record replayed events (marked replayof), which are skipped by default');
+  addVerifyOptions(cmd);
   addDbOption(cmd).action((pattern: string, flags: RecordFlags) => runRecord(pattern, flags, io));
 }
 
@@ -41,6 +43,7 @@ async function runRecord(pattern: string, flags: RecordFlags, io: CliIO): Promis
     throw new CliError(describeError(e), EXIT_USAGE);
   }
   if (flags.redis === undefined) throw new CliError(`audit record needs --redis URL, e.g. dotbus audit record '${pattern}' --redis redis://127.0.0.1:6379`, EXIT_USAGE);
+  const security = await verificationFromFlags(flags, io);
   const redis = await loadRedis('audit record');
   const stopped = untilStopped();
   const store = await openStore(flags);
@@ -53,9 +56,10 @@ async function runRecord(pattern: string, flags: RecordFlags, io: CliIO): Promis
     io.stderr.write(`${io.paintErr('yellow', 'dotbus: warning:')} ${shortened(text, 300)}\n`);
   };
   const durable = flags.durable === true;
-  const recorder = new AuditRecorder(store, { pattern, decodeErrorsFromObserver: durable, recordReplays: flags.includeReplays === true, onError: warn });
+  // Both transports hand undecodable messages over with their bytes: the observer's reports would record them twice.
+  const recorder = new AuditRecorder(store, { pattern, decodeErrorsFromObserver: false, recordReplays: flags.includeReplays === true, onError: warn });
   const transport = transportOf(redis, flags, recorder);
-  const bus = createBus({ transport, untyped: true, observer: recorder.observer, onError: (e) => warn(e), source: '/dotbus-audit' });
+  const bus = createBus({ transport, untyped: true, observer: recorder.observer, onError: (e) => warn(e), source: '/dotbus-audit', ...(security === undefined ? {} : { security }) });
   const label = redis.redactUrl(flags.redis);
   try {
     recorder.start(bus);
@@ -94,6 +98,8 @@ function transportOf(redis: LoadedRedis, flags: RecordFlags, recorder: AuditReco
         maxInFlight: 1_000,
         claimIdleMs: 5_000,
         retry: { maxAttempts: 1_000, backoff: { baseMs: 200, capMs: 5_000 } },
+        // Kept in the log with their bytes instead of dead-lettered, acknowledged once committed.
+        onUndecodable: (entry) => recorder.recordUndecodable(entry),
       });
     }
     return redis.redisPubSub({

@@ -7,6 +7,7 @@ import type { CommandModule } from '../command-module.js';
 import { addConnectionOptions, openBus, type ConnectionFlags } from '../connection-options.js';
 import { readEventFile } from '../event-file.js';
 import type { CliIO } from '../io.js';
+import { addVerifyOptions, verificationFromFlags, type VerifyFlags } from '../security-options.js';
 import { escapeControls } from '../terminal-text.js';
 import { untilStopped } from '../until-stopped.js';
 
@@ -16,7 +17,7 @@ interface TestFlags {
   readonly until?: string;
 }
 
-interface RunFlags extends ConnectionFlags {
+interface RunFlags extends ConnectionFlags, VerifyFlags {
   readonly rules: string;
   readonly alertmanager?: string;
   readonly webhook?: string;
@@ -41,6 +42,7 @@ export const alertsCommand: CommandModule = {
       .requiredOption('--rules <file>', 'the rule file, YAML or JSON')
       .option('--alertmanager <url>', "an Alertmanager to post firing and resolved alerts to, e.g. http://127.0.0.1:9093")
       .option('--webhook <url>', 'a URL to POST every firing and resolved alert to, as JSON');
+    addVerifyOptions(run);
     addConnectionOptions(run, 'required')
       .addHelpText('after', '\nExample:\n  dotbus alerts run --rules alerts.yaml --redis redis://127.0.0.1:6379 --alertmanager http://127.0.0.1:9093')
       .action((flags: RunFlags) => runLive(flags, io));
@@ -82,6 +84,7 @@ async function runLive(flags: RunFlags, io: CliIO): Promise<void> {
   if (flags.redis === undefined) {
     throw new CliError('alerts run needs --redis URL (the namespace whose events to evaluate); to try rules on recorded events, use dotbus alerts test', EXIT_USAGE);
   }
+  const security = await verificationFromFlags(flags, io);
   const file = await rulesOf(flags.rules);
   const sinks: AlertSink[] = [];
   const onError = (e: { message: string }) => void io.stderr.write(`${escapeControls(`dotbus: warning: ${e.message}`)}\n`);
@@ -92,7 +95,7 @@ async function runLive(flags: RunFlags, io: CliIO): Promise<void> {
     throw new CliError(`${flags.alertmanager !== undefined && sinks.length === 0 ? '--alertmanager' : '--webhook'}: ${describeError(e).replace(/^option `url`: /, '')}`, EXIT_USAGE);
   }
   const stopped = untilStopped();
-  const open = await openBus(flags, io, { untyped: true, subscribes: true });
+  const open = await openBus(flags, io, { untyped: true, subscribes: true, security });
   try {
     const engine = new AlertEngine({
       source: open.bus,

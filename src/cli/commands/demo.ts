@@ -9,9 +9,10 @@ import { ValidationPipeline } from '../demo/validation-pipeline.js';
 import type { CliIO } from '../io.js';
 import { integerIn } from '../options.js';
 import { ProgressBar } from '../progress-bar.js';
+import { addSigningOption, signingFromFlags, type SigningFlags } from '../security-options.js';
 import { renderDemoReport } from '../summary-report.js';
 
-interface DemoFlags extends ConnectionFlags {
+interface DemoFlags extends ConnectionFlags, SigningFlags {
   readonly records: number;
   readonly seed: number;
 }
@@ -28,6 +29,7 @@ export const demoCommand: CommandModule = {
       .description('validate a generated set of orders (some broken on purpose) and print the monitoring summary')
       .option('--records <n>', 'how many orders to generate', integerIn(1, 1_000_000), 1_000)
       .option('--seed <n>', 'seed of the data set (same seed, same orders)', integerIn(0, 2 ** 32 - 1), 42);
+    addSigningOption(cmd);
     addConnectionOptions(cmd, 'optional')
       .addHelpText('after', '\nExamples:\n  dotbus demo\n  dotbus demo --records 5000 --redis redis://127.0.0.1:6379')
       .action((flags: DemoFlags) => runDemo(flags, io));
@@ -35,7 +37,7 @@ export const demoCommand: CommandModule = {
 };
 
 async function runDemo(flags: DemoFlags, io: CliIO): Promise<void> {
-  const open = await openBus(flags, io, { subscribes: true });
+  const open = await openBus(flags, io, { subscribes: true, security: await signingFromFlags(flags, io) });
   // Subscribe first, and let Redis confirm it, before anything is published: a Pub/Sub message
   // sent before the subscription is in place reaches nobody.
   const monitor = new ValidationMonitoringService({ subscriber: open.bus, maxContexts: Math.max(10_000, flags.records + 1) });

@@ -7,10 +7,11 @@ import { addConnectionOptions, openBus, type ConnectionFlags, type OpenBus } fro
 import type { CliIO } from '../io.js';
 import { integerIn } from '../options.js';
 import { loadPrometheus, type LoadedPrometheus } from '../prometheus-module.js';
+import { addVerifyOptions, verificationFromFlags, type VerifyFlags } from '../security-options.js';
 import { escapeControls } from '../terminal-text.js';
 import { untilStopped } from '../until-stopped.js';
 
-interface MetricsFlags extends ConnectionFlags {
+interface MetricsFlags extends ConnectionFlags, VerifyFlags {
   readonly port: number;
   readonly host: string;
 }
@@ -24,6 +25,7 @@ export const metricsCommand: CommandModule = {
       .description("serve the namespace's performance and validation events as Prometheus metrics at /metrics (needs --redis); Ctrl-C to stop")
       .option('--port <n>', 'TCP port to serve on (0: any free port)', integerIn(0, 65_535), 9464)
       .option('--host <host>', 'interface to listen on (0.0.0.0: every one)', '127.0.0.1');
+    addVerifyOptions(cmd);
     addConnectionOptions(cmd, 'required')
       .addHelpText(
         'after',
@@ -42,9 +44,10 @@ async function runMetrics(flags: MetricsFlags, io: CliIO): Promise<void> {
       EXIT_USAGE,
     );
   }
+  const security = await verificationFromFlags(flags, io);
   const prometheus = await loadPrometheus('metrics');
   const stopped = untilStopped();
-  const open = await openBus(flags, io, { subscribes: true });
+  const open = await openBus(flags, io, { subscribes: true, security });
   let server: Awaited<ReturnType<LoadedPrometheus['serveMetrics']>> | undefined;
   try {
     const streams = streamGroupsOf(open);

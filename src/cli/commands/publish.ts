@@ -6,9 +6,10 @@ import type { CommandModule } from '../command-module.js';
 import { addConnectionOptions, openBus, type ConnectionFlags } from '../connection-options.js';
 import { addEventsOption, loadEvents, type EventsFlags } from '../events-module.js';
 import type { CliIO } from '../io.js';
+import { addSigningOption, signingFromFlags, type SigningFlags } from '../security-options.js';
 import { escapeControls } from '../terminal-text.js';
 
-interface PublishFlags extends ConnectionFlags, EventsFlags {
+interface PublishFlags extends ConnectionFlags, EventsFlags, SigningFlags {
   readonly data: string;
 }
 
@@ -24,6 +25,7 @@ export const publishCommand: CommandModule = {
       .argument('<type>', 'a built-in event type, e.g. validation.started, or one of the --events module\'s')
       .requiredOption('--data <json>', 'the event data as JSON');
     addEventsOption(cmd);
+    addSigningOption(cmd);
     addConnectionOptions(cmd, 'print-without')
       .addHelpText(
         'after',
@@ -38,14 +40,16 @@ async function runPublish(type: string, flags: PublishFlags, io: CliIO): Promise
   const events = await loadEvents(flags);
   const registry = new EventRegistry([...BUILT_IN_EVENTS, ...events]);
   const event = buildEvent(registry, type, flags.data, flags.events);
-  // The wire message, escaped for the terminal: still the same JSON (see escapeControls).
-  const wire = escapeControls(new JsonCodec(registry).encode(event));
+  const security = await signingFromFlags(flags, io);
+  // The wire message, escaped for the terminal: still the same JSON (see escapeControls). Signed
+  // here without the producer stamp, which only the transport adds (and signs) when it sends.
+  const wire = escapeControls(new JsonCodec(registry, { security }).encode(event));
   if (flags.redis === undefined && flags.durable !== true) {
     io.stdout.write(`${wire}\n`);
     io.stderr.write(io.paintErr('dim', 'dotbus: not sent (the in-memory bus ends with this process); add --redis URL to publish\n'));
     return;
   }
-  const open = await openBus(flags, io, { events });
+  const open = await openBus(flags, io, { events, security });
   try {
     await open.ready('reach Redis at');
     const receipt = await open.bus.transport.publish(event);

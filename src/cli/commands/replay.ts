@@ -1,15 +1,16 @@
 import { Option, type Command } from 'commander';
-import { parsePattern } from '../../index.js';
-import { describeError, quote } from '../../internal.js';
+import { maskEvent, parsePattern, type AnyBusEvent } from '../../index.js';
+import { describeError, quote, sensitivePathsOf } from '../../internal.js';
 import { CliError, cliErrorOf, EXIT_USAGE, oneLine } from '../cli-error.js';
 import type { CommandModule } from '../command-module.js';
 import { printerOf, type EventFormat } from '../event-line.js';
 import { addEventsOption, loadEvents, type EventsFlags } from '../events-module.js';
 import type { CliIO } from '../io.js';
 import { COMMAND_TIMEOUT_MS, CONNECT_TIMEOUT_MS, loadRedis } from '../redis-module.js';
+import { addVerifyOptions, verificationFromFlags, type VerifyFlags } from '../security-options.js';
 import { jsonLine, shortened } from '../terminal-text.js';
 
-interface ReplayFlags extends EventsFlags {
+interface ReplayFlags extends EventsFlags, VerifyFlags {
   readonly redis?: string;
   readonly namespace: string;
   readonly from?: string;
@@ -30,6 +31,7 @@ export const replayCommand: CommandModule = {
       .option('--from <time>', 'first event: ISO time (2024-05-01T12:00:00Z), epoch ms, or a stream id (1714564800000-0)')
       .option('--to <time>', 'last event, same forms as --from')
       .addOption(new Option('--format <format>', 'pretty: one line per event; json: one wire message per line').choices(['pretty', 'json']).default('pretty'));
+    addVerifyOptions(cmd);
     addEventsOption(cmd)
       .addHelpText('after', "\nExamples:\n  dotbus replay 'order.*' --redis redis://127.0.0.1:6379 --from 2024-05-01T00:00:00Z\n  dotbus replay '*' --redis redis://127.0.0.1:6379 --format json > audit.jsonl")
       .action((pattern: string, flags: ReplayFlags) => runReplay(pattern, flags, io));
@@ -44,6 +46,7 @@ async function runReplay(pattern: string, flags: ReplayFlags, io: CliIO): Promis
   }
   const range = { ...timeFlag('--from', flags.from), ...timeFlag('--to', flags.to, 'to') };
   const events = await loadEvents(flags);
+  const security = await verificationFromFlags(flags, io);
   const redis = await loadRedis('replay');
   const print = printerOf(io, flags.format);
   const label = redis.redactUrl(flags.redis ?? '');
@@ -58,6 +61,7 @@ async function runReplay(pattern: string, flags: ReplayFlags, io: CliIO): Promis
       namespace: flags.namespace,
       events,
       untyped: true,
+      ...(security === undefined ? {} : { security }),
       onMissingStream: (key) => (missing = key),
       onDecodeError: (entry, error) => {
         // Whatever was stored, cut short and escaped: the type field and the payload the error quotes.
@@ -66,7 +70,7 @@ async function runReplay(pattern: string, flags: ReplayFlags, io: CliIO): Promis
       ...range,
     })) {
       // json: the message as stored (every field, the producer's stamp too), on one line, escaped.
-      io.stdout.write(`${flags.format === 'json' ? jsonLine(JSON.parse(r.raw)) : print(r.event)}\n`);
+      io.stdout.write(`${flags.format === 'json' ? jsonLine(storedMessage(r.raw, r.event)) : print(r.event)}\n`);
       count++;
     }
   } catch (e) {
@@ -88,4 +92,10 @@ function timeFlag(flag: string, value: string | undefined, key: 'from' | 'to' = 
   const date = /^\d+$/.test(value) ? new Date(Number(value)) : new Date(value);
   if (Number.isNaN(date.getTime())) throw new CliError(`${flag}: ${quote(value)} is not a time; use ISO 8601, epoch ms or a stream id`, EXIT_USAGE);
   return { [key]: date };
+}
+
+/** The message as stored; with the event's sensitive fields masked (its data as decoded) when its definition marks any. */
+function storedMessage(raw: string, event: AnyBusEvent): unknown {
+  const stored = JSON.parse(raw) as Record<string, unknown>;
+  return sensitivePathsOf(event).length === 0 ? stored : { ...stored, data: maskEvent(event).data };
 }

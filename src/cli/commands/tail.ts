@@ -7,10 +7,11 @@ import { addConnectionOptions, openBus, type ConnectionFlags } from '../connecti
 import { printerOf, type EventFormat } from '../event-line.js';
 import { addEventsOption, loadEvents, type EventsFlags } from '../events-module.js';
 import type { CliIO } from '../io.js';
+import { addVerifyOptions, verificationFromFlags, type VerifyFlags } from '../security-options.js';
 import { escapeControls } from '../terminal-text.js';
 import { untilStopped } from '../until-stopped.js';
 
-interface TailFlags extends ConnectionFlags, EventsFlags {
+interface TailFlags extends ConnectionFlags, EventsFlags, VerifyFlags {
   readonly format: EventFormat;
 }
 
@@ -24,6 +25,7 @@ export const tailCommand: CommandModule = {
       .argument('[pattern]', "event pattern: literal segments, * (one or more segments), + (exactly one)", '*')
       .addOption(new Option('--format <format>', 'pretty: one coloured line per event; json: the CloudEvents wire message').choices(['pretty', 'json']).default('pretty'));
     addEventsOption(cmd);
+    addVerifyOptions(cmd);
     addConnectionOptions(cmd, 'required', true)
       .addHelpText(
         'after',
@@ -48,9 +50,10 @@ async function runTail(pattern: string, flags: TailFlags, io: CliIO): Promise<vo
     );
   }
   const events = await loadEvents(flags);
+  const security = await verificationFromFlags(flags, io);
   const stopped = untilStopped();
   // Untyped: an event of a type without a definition is shown, not reported as a decode error.
-  const open = await openBus(flags, io, { events, untyped: true, subscribes: true });
+  const open = await openBus(flags, io, { events, untyped: true, subscribes: true, security });
   const print = printerOf(io, flags.format);
   try {
     const subscription = open.bus.subscribeUntyped(pattern, (event) => {

@@ -21,12 +21,12 @@ export type SystemHealthEvent = EventOfDefinition<typeof SystemHealthEvent>;
 
 /**
  * A failure dotbus handled without throwing into the application: publish failures, handler
- * errors, undecodable messages, events lost between processes.
+ * errors, undecodable messages, events refused by signature verification, events lost between processes.
  */
 export const SystemErrorEvent = defineEvent({
   name: 'SystemErrorEvent',
-  type: ['system.error.publish', 'system.error.handler', 'system.error.decode', 'system.error.lost', 'system.error.connection'],
-  version: '1.0.0',
+  type: ['system.error.publish', 'system.error.handler', 'system.error.decode', 'system.error.signature', 'system.error.lost', 'system.error.connection'],
+  version: '1.1.0',
   schema: Type.Object({
     component: Type.String({ minLength: 1 }),
     code: Type.String({ minLength: 1, description: 'The DotbusError code' }),
@@ -35,6 +35,8 @@ export const SystemErrorEvent = defineEvent({
     eventId: Type.Optional(Type.String()),
     producerId: Type.Optional(Type.String()),
     count: Type.Optional(Type.Integer({ minimum: 0, description: 'How many events this concerns, e.g. lost' })),
+    reason: Type.Optional(Type.String({ description: 'The finer reason, e.g. `bad-signature` on system.error.signature' })),
+    keyId: Type.Optional(Type.String({ description: 'The signature key id the refused event named, if any' })),
   }),
 });
 

@@ -23,6 +23,8 @@ export class ChannelNames {
   readonly prefix: string;
   /** The channel producers send heartbeats on. */
   readonly heartbeat: string;
+  /** The `PSUBSCRIBE` glob of every channel of this namespace, `<namespace>:*` (glob specials escaped). */
+  readonly namespaceGlob: string;
   readonly #globPrefix: string;
   readonly #channels = new Map<string, string>();
 
@@ -33,6 +35,7 @@ export class ChannelNames {
     this.prefix = `${this.namespace}:`;
     this.heartbeat = `${CONTROL_PREFIX}heartbeat:${this.namespace}`;
     this.#globPrefix = escapeGlob(this.prefix);
+    this.namespaceGlob = `${this.#globPrefix}*`;
   }
 
   /** The channel of `eventType`. */

@@ -19,6 +19,8 @@ export interface ConsumerContext {
   /** Reports a failure that has no caller to throw to. */
   report(error: DotbusError): void;
   readonly onDecodeError: ((info: DecodeErrorInfo) => void) | undefined;
+  /** One glob per pattern, or the namespace's one glob (see `RedisPubSubOptions.subscribeTo`). */
+  readonly subscribeTo: 'patterns' | 'namespace';
 }
 
 /** Counters of a {@link RedisPubSubConsumer}. */
@@ -106,7 +108,8 @@ export class RedisPubSubConsumer {
 
   /** The dispatcher's first subscription of `pattern` arrived. */
   patternAdded(pattern: string): void {
-    const glob = this.#ctx.names.globOf(pattern);
+    const names = this.#ctx.names;
+    const glob = this.#ctx.subscribeTo === 'namespace' ? names.namespaceGlob : names.globOf(pattern);
     this.#globOfPattern.set(pattern, glob);
     const refs = this.#globRefs.get(glob) ?? 0;
     this.#globRefs.set(glob, refs + 1);
@@ -239,6 +242,9 @@ export class RedisPubSubConsumer {
   }
 
   #onMessage(channel: string, raw: Buffer): void {
+    // The namespace's one glob brings every type; one nobody here listens to is not this
+    // consumer's business (and may be unknown to its registry), so it is never decoded.
+    if (this.#ctx.subscribeTo === 'namespace' && !this.#ctx.dispatcher.hasSubscribers(this.#ctx.names.typeOf(channel) ?? '')) return;
     this.#received++;
     if (raw[0] === 0x5b || (raw[0] !== 0x7b && isBatch(raw))) return this.#onBatch(channel, raw);
     this.#deliver(channel, raw, this.#ctx.codec().decode(raw), undefined);
@@ -270,10 +276,12 @@ export class RedisPubSubConsumer {
       return this.#decodeFailed(raw, channel, error, batchIndex);
     }
     const dispatcher = this.#ctx.dispatcher;
-    if (result.stamp !== undefined && dispatcher.hasSubscribers(event.eventType)) {
+    // Under verification only a signed stamp is trusted: an unsigned one could claim any sequence.
+    const trusted = result.keyId !== undefined || !this.#ctx.codec().verifies;
+    if (result.stamp !== undefined && trusted && dispatcher.hasSubscribers(event.eventType)) {
       const seen = this.#tracker.observe(result.stamp.producerId, event.eventType, result.stamp.sequence);
       if (seen.kind === 'duplicate') return;
-      if (seen.kind === 'gap') dispatcher.countDrop('lost', seen.lost, event.eventType);
+      if (seen.kind === 'gap') dispatcher.countDrop('lost', seen.lost, event.eventType, event);
     }
     try {
       // A full `wait` queue can't push back on Redis; `wait` is refused at subscribe time.
@@ -285,8 +293,11 @@ export class RedisPubSubConsumer {
 
   #onHeartbeat(channel: string, raw: Buffer): void {
     if (channel !== this.#ctx.names.heartbeat) return;
-    const heartbeat = decodeHeartbeat(raw);
+    const codec = this.#ctx.codec();
+    const heartbeat = decodeHeartbeat(raw, codec.security);
     if (heartbeat instanceof DecodeError) return this.#decodeFailed(raw, channel, heartbeat);
+    // Under verification only a signed heartbeat is trusted: an unsigned one could forge losses.
+    if (codec.verifies && heartbeat.keyId === undefined) return;
     this.#heartbeats++;
     for (const [type, sequence] of heartbeat.sequences) {
       if (!this.#covers(type)) continue;

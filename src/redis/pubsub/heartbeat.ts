@@ -1,4 +1,4 @@
-import { isEventType } from '../../index.js';
+import { isEventType, type EventSecurity } from '../../index.js';
 import { DecodeError, parseUntrustedJson, producerIdIssue, strictUtf8 } from '../../internal.js';
 
 /**
@@ -9,6 +9,8 @@ export interface Heartbeat {
   readonly producerId: string;
   /** Last sequence sent, per event type. */
   readonly sequences: ReadonlyMap<string, number>;
+  /** The key id of its valid signature, when the consumer verifies and it was signed. */
+  readonly keyId?: string;
 }
 
 /** Most event types one heartbeat may list; more is treated as hostile. */
@@ -17,9 +19,13 @@ export const MAX_HEARTBEAT_TYPES = 10_000;
 /** Largest heartbeat, in bytes (characters, for a string). */
 const MAX_HEARTBEAT_BYTES = 1024 * 1024;
 
-/** The wire form of a heartbeat: `{"v":1,"producerid":"…","seqs":{"type":n}}`. */
-export function encodeHeartbeat(producerId: string, sequences: ReadonlyMap<string, number>): string {
-  return JSON.stringify({ v: 1, producerid: producerId, seqs: Object.fromEntries(sequences) });
+/**
+ * The wire form of a heartbeat: `{"v":1,"producerid":"…","seqs":{"type":n}}`; with a signing key,
+ * signed like an event (canonical JSON, `signaturekeyid`, `signature`).
+ */
+export function encodeHeartbeat(producerId: string, sequences: ReadonlyMap<string, number>, security?: EventSecurity): string {
+  const beat = { v: 1, producerid: producerId, seqs: Object.fromEntries(sequences) };
+  return security?.signs === true ? security.encode(beat) : JSON.stringify(beat);
 }
 
 /**
@@ -27,7 +33,7 @@ export function encodeHeartbeat(producerId: string, sequences: ReadonlyMap<strin
  * event's `producerid`, the same function checks both (at most `MAX_PRODUCER_ID_LENGTH`, 200,
  * characters; no control or bidirectional formatting characters).
  */
-export function decodeHeartbeat(raw: string | Buffer): Heartbeat | DecodeError {
+export function decodeHeartbeat(raw: string | Buffer, security?: EventSecurity): Heartbeat | DecodeError {
   if (raw.length > MAX_HEARTBEAT_BYTES) return new DecodeError('oversize', 'a heartbeat may not exceed 1 MiB');
   const text = typeof raw === 'string' ? raw : strictUtf8(raw);
   if (text === undefined) return new DecodeError('malformed-json', 'heartbeat: not valid UTF-8');
@@ -35,6 +41,8 @@ export function decodeHeartbeat(raw: string | Buffer): Heartbeat | DecodeError {
   if (!parsed.ok) return new DecodeError(parsed.reason, `heartbeat: ${parsed.detail}`);
   const m = parsed.value;
   if (typeof m !== 'object' || m === null || Array.isArray(m)) return bad('must be a JSON object');
+  const signed = security?.verifyControl(m as Record<string, unknown>);
+  if (signed instanceof DecodeError) return signed;
   const { v, producerid, seqs } = m as Record<string, unknown>;
   if (v !== 1) return bad('`v` must be 1');
   const idIssue = producerIdIssue(producerid);
@@ -48,7 +56,7 @@ export function decodeHeartbeat(raw: string | Buffer): Heartbeat | DecodeError {
     if (typeof seq !== 'number' || !Number.isSafeInteger(seq) || seq < 1) return bad(`sequence of ${type} must be a positive integer`);
     sequences.set(type, seq);
   }
-  return { producerId: producerid as string, sequences };
+  return signed === undefined ? { producerId: producerid as string, sequences } : { producerId: producerid as string, sequences, keyId: signed };
 }
 
 function bad(detail: string): DecodeError {

@@ -59,6 +59,18 @@ export interface RedisPubSubOptions {
    * @default a random UUID per instance
    */
   readonly producerId?: string;
+  /**
+   * What the subscriber connection asks Redis for. `'patterns'`: one `PSUBSCRIBE` per distinct
+   * pattern glob (`<namespace>:orders.*`), so Redis sends only what some pattern may match.
+   * `'namespace'`: a single `PSUBSCRIBE <namespace>:*`; messages on channels of types no local
+   * subscription matches (or naming no valid type) are dropped unread, before decoding, and not
+   * counted in `stats().received`. Use `'namespace'` with a Redis ACL user limited to
+   * `&<namespace>:*`: Redis compares a `PSUBSCRIBE` pattern with the user's channel rules
+   * literally, so such a user may subscribe to `<namespace>:*` and to no narrower glob
+   * (see `aclRulesFor`).
+   * @default 'patterns'
+   */
+  readonly subscribeTo?: 'patterns' | 'namespace';
   /** Longest `ready()` waits before it rejects, in ms. @default 10_000 */
   readonly readyTimeoutMs?: number;
   /** Longest `close()` waits to flush buffered and in-flight events, in ms. @default 5_000 */

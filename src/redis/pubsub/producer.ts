@@ -214,7 +214,7 @@ export class RedisPubSubProducer {
 
   #heartbeat(): void {
     if (!this.#core.up || this.#sequences.size === 0) return;
-    const message = encodeHeartbeat(this.#ctx.producerId, this.#sequences);
+    const message = encodeHeartbeat(this.#ctx.producerId, this.#sequences, this.#ctx.codec().security);
     this.#target().publish(this.#ctx.names.heartbeat, message).catch(() => {
       // A lost heartbeat is harmless: the next one carries the same numbers or higher.
     });

@@ -107,6 +107,7 @@ export class RedisPubSubTransport implements Transport {
       codec,
       report,
       onDecodeError: options.onDecodeError,
+      subscribeTo: subscribeToOf(options.subscribeTo),
     });
   }
 
@@ -207,4 +208,10 @@ function checkQueue(queue: QueueOptions | undefined, option: string): void {
  */
 export function redisPubSub(options: RedisPubSubOptions = {}): RedisPubSubTransport {
   return new RedisPubSubTransport(options);
+}
+
+/** The `subscribeTo` option, checked. */
+function subscribeToOf(value: RedisPubSubOptions['subscribeTo']): 'patterns' | 'namespace' {
+  if (value === undefined || value === 'patterns' || value === 'namespace') return value ?? 'patterns';
+  throw new InvalidOptionError('subscribeTo', "must be 'patterns' or 'namespace'");
 }

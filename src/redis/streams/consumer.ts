@@ -125,7 +125,9 @@ export class RedisStreamsConsumer {
     try {
       await commands.client.call('XGROUP', 'CREATE', keys.events, options.group, startId(options.startFrom), 'MKSTREAM');
     } catch (e) {
-      if (!describeError(e).startsWith('BUSYGROUP')) throw new ConnectionError(`cannot create consumer group ${options.group}: ${describeError(e)}`, { cause: e });
+      if (describeError(e).startsWith('BUSYGROUP')) return;
+      const grant = commands.grantFor(e);
+      throw new ConnectionError(`cannot create consumer group ${options.group}: ${describeError(e)}${grant === undefined ? '' : `; ${grant}`}`, { cause: e });
     }
   }
 

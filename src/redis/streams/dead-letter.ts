@@ -13,12 +13,14 @@ import { FIELD_EVENT_ID, FIELD_MESSAGE, FIELD_TYPE, type StreamKeys } from './ke
  *   kept stopping (a handler or a decoder that crashes its process, a kill) — it is not decoded
  *   again.
  * - `decode-failed`: the message is no valid event (the error says why: malformed JSON, schema, …).
+ * - `signature-rejected`: signature verification refused it (unsigned, forged, altered, unknown
+ *   key, replayed; the error says which).
  * - `type-mismatch` / `id-mismatch`: the message decodes, but to an event of another type or id
  *   than the entry's `t` / `i` field says.
  * - {@link MalformedReason}s, found before parsing: `missing-message`, `missing-type`,
  *   `invalid-type`, `not-utf8`, `oversize`, `duplicate-field`.
  */
-export type DeadLetterReason = 'handler-failed' | 'decode-failed' | 'attempts-exhausted' | 'type-mismatch' | 'id-mismatch' | MalformedReason;
+export type DeadLetterReason = 'handler-failed' | 'decode-failed' | 'signature-rejected' | 'attempts-exhausted' | 'type-mismatch' | 'id-mismatch' | MalformedReason;
 
 /** What a dead-letter entry records besides the original fields. */
 export interface DeadLetterInfo {

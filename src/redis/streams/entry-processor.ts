@@ -6,6 +6,7 @@ import type { DeadLetterInfo, DeadLetterWriter } from './dead-letter.js';
 import type { EntryView, MalformedReason, RawEntry } from './entries.js';
 import { describeFailures, type HandlerRunner } from './handler-runner.js';
 import type { StreamSettler } from './settler.js';
+import { undecodableEntry, type UndecodableHandler, type UndecodableReason } from './undecodable.js';
 
 /** What an {@link EntryProcessor} works with. */
 export interface EntryProcessorContext {
@@ -16,6 +17,10 @@ export interface EntryProcessorContext {
   readonly attempts: AttemptLedger;
   readonly counters: StreamsCounters;
   readonly maxAttempts: number;
+  /** The event stream's key, for {@link UndecodableEntry}s. */
+  readonly stream: string;
+  /** Takes undecodable entries instead of the dead-letter stream (the `onUndecodable` option). */
+  readonly onUndecodable: UndecodableHandler | undefined;
   codec(): JsonCodec;
   observer(): BusObserver;
   closing(): boolean;
@@ -53,7 +58,10 @@ const MAX_REFUSED_REMEMBERED = 10_000;
  *    (at-least-once), or dead-lettered (`handler-failed`) once they failed `maxAttempts` times.
  *    An entry whose retries were cut short by `close()` stays pending and is redelivered.
  *
- * Every dead-lettered entry is reported to the observer (`onError`). A dead letter the stream
+ * With `onUndecodable`, the entries of steps 2 and 5 go to it instead of the dead-letter stream,
+ * and are acknowledged only once it resolved.
+ *
+ * Every dead-lettered or undecodable entry is reported to the observer (`onError`). A dead letter the stream
  * refuses leaves its entry pending ({@link DeadLetterWriter}); its reason is remembered, so when
  * this member claims it again it is dead-lettered with that reason, not handled again.
  */
@@ -86,8 +94,8 @@ export class EntryProcessor {
       counters.unrouted++;
       return this.#ack(entry.id);
     }
-    const decoded = this.ctx.codec().decode(view.message);
-    if (!decoded.ok) return this.#decodeFailed(entry, 'decode-failed', decoded.error, prior, view.eventId);
+    const decoded = this.ctx.codec().decode(view.message, prior > 0);
+    if (!decoded.ok) return this.#decodeFailed(entry, decoded.error.reason === 'signature-rejected' ? 'signature-rejected' : 'decode-failed', decoded.error, prior, view.eventId);
     // Handlers were chosen by the entry's type field: an event of another type must not reach them.
     if (decoded.event.eventType !== view.type) {
       return this.#decodeFailed(entry, 'type-mismatch', new DecodeError('not-a-cloudevent', `the entry says ${JSON.stringify(view.type)} but carries a ${JSON.stringify(decoded.event.eventType)} event`), prior, decoded.event.eventId);
@@ -126,13 +134,30 @@ export class EntryProcessor {
     const error = new DecodeError(DECODE_FAILURE[reason], `stream entry ${entry.id}${type === undefined ? '' : ` (${type})`} is malformed (${reason}): ${detail}`);
     this.ctx.counters.decodeErrors++;
     this.#report(error);
-    await this.#deadLetter(entry, { reason, error: error.message, attempts: prior + 1, ...(eventId === undefined ? {} : { eventId }) });
+    await this.#undecodable(entry, { reason, error: error.message, attempts: prior + 1, ...(eventId === undefined ? {} : { eventId }) });
   }
 
-  async #decodeFailed(entry: RawEntry, reason: 'decode-failed' | 'type-mismatch' | 'id-mismatch', error: DecodeError, prior: number, eventId: string | undefined): Promise<void> {
+  async #decodeFailed(entry: RawEntry, reason: 'decode-failed' | 'signature-rejected' | 'type-mismatch' | 'id-mismatch', error: DecodeError, prior: number, eventId: string | undefined): Promise<void> {
     this.ctx.counters.decodeErrors++;
     this.#report(error);
-    await this.#deadLetter(entry, { reason, error: error.message, attempts: prior + 1, ...(eventId === undefined ? {} : { eventId }) });
+    await this.#undecodable(entry, { reason, error: error.message, attempts: prior + 1, ...(eventId === undefined ? {} : { eventId }) });
+  }
+
+  /**
+   * Hands an entry that does not decode to `onUndecodable` and acknowledges it once that resolved,
+   * or dead-letters it when there is no such handler. A handler that fails leaves the entry pending.
+   */
+  async #undecodable(entry: RawEntry, info: DeadLetterInfo & { readonly reason: UndecodableReason }): Promise<void> {
+    const take = this.ctx.onUndecodable;
+    if (take === undefined) return void (await this.#deadLetter(entry, info));
+    try {
+      await take(undecodableEntry(this.ctx.stream, entry, info.reason, info.error, info.eventId));
+    } catch (e) {
+      // Not acknowledged: claimed and handed over again after claimIdleMs.
+      this.#report(new HandlerError('onUndecodable', `an undecodable entry (${info.reason})`, entry.id, e));
+      return;
+    }
+    this.#ack(entry.id);
   }
 
   /** Attempts used up by earlier deliveries: dead-letter the entry from its fields alone, never decoding it. */

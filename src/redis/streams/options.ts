@@ -3,6 +3,7 @@ import { DEFAULT_MAX_MESSAGE_BYTES, InvalidOptionError } from '../../internal.js
 import type { BackoffOptions } from '../backoff.js';
 import type { RedisConnectionOptions } from '../connection.js';
 import type { OutageBufferOptions } from '../outage-buffer.js';
+import type { UndecodableHandler } from './undecodable.js';
 
 /** Where a new consumer group starts reading: the oldest retained event, only new ones, or a point in time. */
 export type StreamStart = 'beginning' | 'now' | Date;
@@ -103,6 +104,15 @@ export interface RedisStreamsOptions {
   readonly closeTimeoutMs?: number;
   /** Extra definitions for decoding before a bus binds its registry (standalone consumers). @default [] */
   readonly events?: readonly AnyEventDefinition[];
+  /**
+   * Takes each entry that is no event this member can decode (a malformed entry, a message that
+   * does not decode or disagrees with its `t` / `i` fields) instead of the dead-letter stream, with
+   * its original bytes. The entry is acknowledged only once the returned promise resolved; while it
+   * rejects the entry stays pending and is handed over again after `claimIdleMs`. The failure is
+   * still reported to the observer. The audit recorder keeps such entries this way.
+   * @default undefined (dead-lettered)
+   */
+  readonly onUndecodable?: UndecodableHandler;
 }
 
 /** {@link RedisStreamsOptions} with every default filled in. */

@@ -6,6 +6,7 @@ import {
   parsePattern,
   type AnyEventDefinition,
   type BuiltInEvent,
+  type EventSecurity,
   type EventsOf,
   type MatchingEvents,
   type ValidPattern,
@@ -49,6 +50,12 @@ export interface ReplayOptions<Defs extends readonly AnyEventDefinition[], P ext
    */
   readonly untyped?: boolean;
   /**
+   * Verify each entry's signature (`verificationKeys`, `requireSigned`); a refused one goes to
+   * `onDecodeError`. Give it one without `replayWindowMs`: a replay reads old events on purpose.
+   * @default none
+   */
+  readonly security?: EventSecurity;
+  /**
    * Called once, before reading, when the namespace has no event stream at all (nothing was ever
    * published to it: usually a wrong namespace or Redis); nothing is yielded then. @default ignored
    */
@@ -86,7 +93,7 @@ export async function* replayEvents<const Defs extends readonly AnyEventDefiniti
   const pattern: string = options.pattern;
   parsePattern(pattern);
   const keys = new StreamKeys(options.namespace);
-  const codec = new JsonCodec(new EventRegistry([...BUILT_IN_EVENTS, ...(options.events ?? [])]), { untyped: options.untyped === true });
+  const codec = new JsonCodec(new EventRegistry([...BUILT_IN_EVENTS, ...(options.events ?? [])]), { untyped: options.untyped === true, security: options.security });
   const connection = options.connection ?? {};
   const connectTimeoutMs = options.connectTimeoutMs ?? connection.connectTimeoutMs ?? 10_000;
   const commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
@@ -94,7 +101,7 @@ export async function* replayEvents<const Defs extends readonly AnyEventDefiniti
   // is reported instead, like any other.
   const client = openConnection({ ...connection, connectTimeoutMs }, 'replay', { commandTimeoutMs, waitWhileLoading: false });
   const monitor = new ConnectionMonitor(client, 'replay', userOf(connection), () => {});
-  const ask = <T>(what: string, command: Promise<T>): Promise<T> => explained(command, `${what} on ${monitor.target}`, commandTimeoutMs);
+  const ask = <T>(what: string, command: Promise<T>): Promise<T> => explained(command, `${what} on ${monitor.target}`, commandTimeoutMs, monitor);
   try {
     client.connect().catch(() => undefined);
     await monitor.waitUp(connectTimeoutMs);
@@ -118,10 +125,12 @@ export async function* replayEvents<const Defs extends readonly AnyEventDefiniti
 }
 
 /** `command`, or a {@link ConnectionError} saying which command failed where, and why. */
-function explained<T>(command: Promise<T>, what: string, timeoutMs: number): Promise<T> {
+function explained<T>(command: Promise<T>, what: string, timeoutMs: number, monitor: ConnectionMonitor): Promise<T> {
   return command.catch((e: unknown) => {
     const why = describeError(e);
-    throw new ConnectionError(`${what} failed: ${why}${/timed out/i.test(why) ? ` (no reply within ${timeoutMs} ms)` : ''}`, { cause: e });
+    const grant = monitor.grantFor(e);
+    const hint = /timed out/i.test(why) ? ` (no reply within ${timeoutMs} ms)` : grant === undefined ? '' : `; ${grant}`;
+    throw new ConnectionError(`${what} failed: ${why}${hint}`, { cause: e });
   });
 }
 

@@ -49,7 +49,9 @@ const COMMIT_TTL_MS = 86_400_000;
  *   dead member are claimed after `claimIdleMs`; `maxAttempts` counts attempts across members, and
  *   an entry that used them all is dead-lettered without being decoded again. Malformed entries
  *   are dead-lettered with a precise reason and their original fields (see {@link DeadLetterWriter});
- *   an entry is acknowledged only once its dead letter is stored.
+ *   an entry is acknowledged only once its dead letter is stored. With `onUndecodable` they go to
+ *   that function instead, and are acknowledged once it resolved (how the audit recorder keeps
+ *   them).
  * - Memory: entries are read as bytes, in reads sized to `readBudgetBytes`; a message over
  *   `maxMessageBytes` is dead-lettered (`oversize`) without being parsed.
  * - Once: `idempotency` skips redeliveries of events already handled; {@link commitOnce} makes a
@@ -289,6 +291,7 @@ export class RedisStreamsTransport implements Transport {
     const deadLetters = this.#deadLetters;
     const processor = new EntryProcessor({
       subscriptions: this.#subs, settler, deadLetters, attempts, counters: this.#counters, maxAttempts: s.maxAttempts,
+      stream: this.keys.events, onUndecodable: this.#options.onUndecodable,
       runner: new HandlerRunner({ maxAttempts: s.maxAttempts, backoff: s.retryBackoff }, this.#hooks()),
       codec: () => this.#shell.codec, observer: () => this.#shell.observer, closing: () => this.#shell.closed,
     });

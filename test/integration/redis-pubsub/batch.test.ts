@@ -1,7 +1,7 @@
 /** Batch mode of the Redis Pub/Sub transport: the wire format, per-element decoding and gap detection, close() and outages. */
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBus, EventRegistry, JsonCodec, type PublishReceipt } from '../../../src/index.js';
+import { createBus, EventRegistry, EventSecurity, JsonCodec, type PublishReceipt, type SigningKey } from '../../../src/index.js';
 import { redisPubSub, type DecodeErrorInfo } from '../../../src/redis/index.js';
 import { startRedis, type RedisServer } from '../../helpers/redis/server-process.js';
 import { waitUntil } from '../../helpers/wait.js';
@@ -127,6 +127,46 @@ describe('Redis Pub/Sub batch mode', () => {
       expect(errors[0]).toMatchObject({ batchIndex: 0, error: { reason: 'not-a-cloudevent' } });
     } finally {
       await consumer.bus.close();
+    }
+  });
+
+  it('signs each event of a batch and verifies each element on its own: an altered element is refused alone', async () => {
+    const namespace = namespaceOf('signed');
+    const key: SigningKey = { id: 'k-batch', secret: new Uint8Array(32).fill(7) };
+    const handled: number[] = [];
+    const reasons: string[] = [];
+    const consumer = createBus({
+      events: FIXTURE_EVENTS, onError: () => {},
+      security: new EventSecurity({ verificationKeys: [key], requireSigned: true }),
+      transport: redisPubSub({ connection: connection(), namespace }),
+    });
+    consumer.subscribe('it.*', (e) => void handled.push(e.data.n));
+    consumer.subscribe('system.error.signature', (e) => void reasons.push(e.data.reason ?? '?'));
+    await consumer.ready();
+    const seen = await watch(namespace);
+    const producer = createBus({
+      events: FIXTURE_EVENTS, security: new EventSecurity({ signingKey: key }),
+      transport: redisPubSub({ connection: connection(), namespace, batch: { maxEvents: 50 } }),
+    });
+    try {
+      await producer.ready();
+      const count = 5;
+      await Promise.all(ticks(count).map((e) => producer.publish(e)));
+      await waitUntil(() => handled.length === count && seen.messages.length === 1, 10_000, 'the signed batch delivered');
+      expect(handled).toEqual([0, 1, 2, 3, 4]);
+      // The same batch again with one element's data changed: that one fails its signature on its
+      // own; the intact ones verify and are dropped as copies (their producer stamps were seen).
+      const elements = JSON.parse(seen.messages[0]!) as { data: { n: number } }[];
+      elements[2]!.data.n = 99;
+      await spy.publish(`${namespace}:it.tick`, JSON.stringify(elements));
+      await waitUntil(() => reasons.length === 1, 10_000, 'the altered element refused');
+      expect(reasons).toEqual(['bad-signature']);
+      await consumer.drain();
+      expect(handled).toEqual([0, 1, 2, 3, 4]);
+    } finally {
+      seen.stop();
+      await producer.close();
+      await consumer.close();
     }
   });
 

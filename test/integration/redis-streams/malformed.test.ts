@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBus, type DotbusError, type EventBus, type EventOfDefinition } from '../../../src/index.js';
-import { redisStreams, type RedisStreamsTransport } from '../../../src/redis/index.js';
+import { redisStreams, type RedisStreamsTransport, type UndecodableEntry } from '../../../src/redis/index.js';
 import { Job } from '../../fixtures/redis-streams/jobs.js';
 import { startRedis, type RedisServer } from '../../helpers/redis/server-process.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -133,6 +133,43 @@ describe('Redis Streams: malformed entries', () => {
       expect(m.streams.stats()).toMatchObject({ deadLettered: 0, decodeErrors: 0 });
       expect(await raw.exists(`{${namespace}}:dead-letter`)).toBe(0);
       expect(await raw.call('XPENDING', key, 'svc')).toEqual(NOTHING_PENDING);
+    } finally {
+      await m.bus.close();
+    }
+  });
+
+  it('hands them to onUndecodable with their bytes instead, and acknowledges each only once it resolved', async () => {
+    const namespace = `undecodable-${process.pid}`;
+    const key = `{${namespace}}:events`;
+    const binary = Buffer.from([0xff, 0xfe, 0x00, 0x80]);
+    const handed: UndecodableEntry[] = [];
+    let refuse = true;
+    const m = member(namespace, {
+      onUndecodable: (entry) => {
+        handed.push(entry);
+        // The first hand-over fails: the entry must stay pending and come back.
+        if (refuse) return Promise.reject(new Error('store down'));
+        return Promise.resolve();
+      },
+    });
+    try {
+      await m.bus.ready();
+      const badId = String(await raw.xadd(key, '*', 't', 'job.run', 'm', binary));
+      await waitFor('the first hand-over', 10_000, () => handed.length === 1, () => JSON.stringify(m.streams.stats()));
+      expect(((await raw.call('XPENDING', key, 'svc')) as unknown[])[0]).toBe(1);
+      expect(m.errors.map((e) => e.code)).toContain('HANDLER_FAILED');
+      refuse = false;
+      await waitFor('handed over again after claimIdleMs', 10_000, () => handed.length === 2, () => JSON.stringify(m.streams.stats()));
+      await waitFor('acknowledged', 10_000, async () => ((await raw.call('XPENDING', key, 'svc')) as unknown[])[0] === 0, () => JSON.stringify(m.streams.stats()));
+      const badJson = String(await raw.xadd(key, '*', 't', 'job.run', 'm', '{"specversion":'));
+      await waitFor('the second entry', 10_000, () => handed.length === 3, () => JSON.stringify(m.streams.stats()));
+      expect(handed.map((h) => [h.id, h.reason, h.stream])).toEqual([[badId, 'not-utf8', key], [badId, 'not-utf8', key], [badJson, 'decode-failed', key]]);
+      expect(handed[0]!.message!.equals(binary)).toBe(true);
+      expect(handed[2]!.message!.toString()).toBe('{"specversion":');
+      expect(handed[0]!.time).toBe(Number(badId.split('-')[0]));
+      await waitFor('acknowledged', 10_000, async () => ((await raw.call('XPENDING', key, 'svc')) as unknown[])[0] === 0, () => JSON.stringify(m.streams.stats()));
+      expect(await raw.exists(`{${namespace}}:dead-letter`)).toBe(0);
+      expect(m.streams.stats()).toMatchObject({ deadLettered: 0, decodeErrors: 3 });
     } finally {
       await m.bus.close();
     }

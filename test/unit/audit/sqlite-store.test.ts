@@ -31,6 +31,20 @@ describe('sqlite store', () => {
     await store.close();
   });
 
+  it('adds the key id column to a log created before it, whose records still verify', async () => {
+    const path = join(dir, 'before-key-id.db');
+    const first = await openSqliteStore({ path });
+    await first.append(auditEvents(3).map(eventEntry));
+    await first.close();
+    // The log as an earlier version left it: no key_id column.
+    sqlite3(path, 'ALTER TABLE audit_records DROP COLUMN key_id');
+    const second = await openSqliteStore({ path });
+    expect(await second.verify()).toMatchObject({ ok: true, checked: 3 });
+    await second.append([{ ...eventEntry(auditEvents(4)[3]!), keyId: 'k-1' }]);
+    expect(await second.verify()).toMatchObject({ ok: true, checked: 4 });
+    await second.close();
+  });
+
   it('reopens a file and goes on with its chain', async () => {
     const path = join(dir, 'reopen.db');
     const events = auditEvents(8);

@@ -257,3 +257,26 @@ describe('JsonCodec hostile input', () => {
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
   });
 });
+
+describe('JsonCodec: untyped events', () => {
+  const foreign = (extra: Record<string, unknown> = {}): string =>
+    JSON.stringify({ specversion: '1.0', id: 'f-1', source: '/other', type: 'billing.charged', time: '2025-01-01T00:00:00.000Z', ...extra, data: { amount: 3 } });
+  const untyped = new JsonCodec(registry, { untyped: true });
+
+  it('an untyped codec writes a decoded untyped event back as it came, a typed one refuses it', () => {
+    for (const extra of [{}, { schemaversion: '3.1.0' }]) {
+      const decoded = untyped.decode(foreign(extra));
+      if (!decoded.ok) throw decoded.error;
+      const again = untyped.decode(untyped.encode(decoded.event));
+      if (!again.ok) throw again.error;
+      expect(again.event).toMatchObject({ eventId: 'f-1', eventType: 'billing.charged', version: decoded.event.version, data: { amount: 3 } });
+      expect(Object.keys(untyped.toWire(decoded.event)).includes('schemaversion')).toBe('schemaversion' in extra);
+      expect(() => codec.encode(decoded.event)).toThrow(/billing\.charged/);
+    }
+  });
+
+  it('an untyped codec still refuses an event of an unknown type it did not decode', () => {
+    const handWritten = { eventId: 'h-1', eventType: 'billing.charged', version: '1.0.0', timestamp: new Date(), source: '/x', data: {} };
+    expect(() => untyped.encode(handWritten)).toThrow(/billing\.charged/);
+  });
+});

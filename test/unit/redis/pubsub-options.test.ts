@@ -18,6 +18,10 @@ describe('redisPubSub options', () => {
     for (const maxTrackedStreams of [0, -5, 2.5]) expect(() => redisPubSub({ connection, maxTrackedStreams })).toThrow(InvalidOptionError);
   });
 
+  it("refuses a subscribeTo other than 'patterns' or 'namespace'", () => {
+    expect(() => redisPubSub({ connection, subscribeTo: 'all' as 'namespace' })).toThrow(/subscribeTo/);
+  });
+
   it('reports the tracked streams and evictions in stats, starting at zero', async () => {
     const t = redisPubSub({ connection, maxTrackedStreams: 5 });
     expect(t.stats()).toMatchObject({ trackedStreams: 0, evictedStreams: 0 });
