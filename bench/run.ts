@@ -18,7 +18,9 @@ import { memoryAsyncPeer, memoryExact, memoryFanout, memoryNodeEvents, memoryWil
 import { otelOff, otelOn } from './cases/otel.js';
 import { codecSign, codecVerify } from './cases/signing.js';
 import { redisPublishDown } from './cases/redis-down.js';
-import { redisPubSubLatency, redisPubSubThroughput, redisStreamsThroughput } from './cases/redis.js';
+import {
+  redisPubSubBatched, redisPubSubHandwritten, redisPubSubLatency, redisPubSubLatencyBatched, redisPubSubThroughput, redisStreamsHandwritten, redisStreamsThroughput,
+} from './cases/redis.js';
 import { serveFanout } from './cases/serve.js';
 import { configFrom, formatTable, machine, type BenchConfig, type CaseResult } from './harness.js';
 
@@ -40,8 +42,12 @@ export const CASES: readonly { readonly name: string; readonly run: (cfg: BenchC
   { name: 'aggregate.throughput', run: aggregateThroughput },
   { name: 'alerts.throughput', run: alertsThroughput },
   { name: 'redis.pubsub.throughput', run: redisPubSubThroughput },
+  { name: 'redis.pubsub.handwritten', run: redisPubSubHandwritten },
+  { name: 'redis.pubsub.batched', run: redisPubSubBatched },
   { name: 'redis.pubsub.latency', run: redisPubSubLatency },
+  { name: 'redis.pubsub.latency.batched', run: redisPubSubLatencyBatched },
   { name: 'redis.streams.throughput', run: redisStreamsThroughput },
+  { name: 'redis.streams.handwritten', run: redisStreamsHandwritten },
   { name: 'redis.publish.down', run: redisPublishDown },
   { name: 'redis.gap-tracker.evict', run: gapTrackerEvict },
   { name: 'memory.bounded', run: memoryBounded },

@@ -1,6 +1,6 @@
 /**
- * A Redis benchmark worker process: one producer or consumer, raw ioredis or dotbus, driven over
- * IPC by bench/cases/redis.ts. See {@link Role}.
+ * A Redis benchmark worker process: one producer or consumer, raw or hand-written ioredis or
+ * dotbus, driven over IPC by bench/cases/redis.ts. See {@link Role}.
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -9,13 +9,16 @@ import { redisPubSub, redisStreams } from 'dotbus/redis';
 import { Redis } from 'ioredis';
 import { BenchOrder, BenchPing, buildOrders, orderData } from '../events.js';
 import { quantile } from '../harness.js';
-import { monotonicUs, RAW_STREAM_KEY, STREAM_FIELDS, STREAM_GROUP, type Command, type Report, type WorkerConfig } from './protocol.js';
+import { AllocationMeter } from './allocation.js';
+import { monotonicUs, STREAM_FIELDS, STREAM_GROUP, type Command, type Report, type Side, type WorkerConfig } from './protocol.js';
 
 const config = JSON.parse(process.env['BENCH_WORKER'] ?? '{}') as WorkerConfig;
 const EVENTS = [BenchOrder, BenchPing] as const;
 const POOL = 1024;
 /** Events per awaited chunk of a full-speed producer: one pipeline each. */
 const CHUNK = 1000;
+/** The stream the raw and hand-written clients use. */
+const STREAM_KEY = `${config.namespace}:events`;
 
 function tell(report: Report): void {
   process.send?.(report);
@@ -23,8 +26,8 @@ function tell(report: Report): void {
 
 /** A producer: publishes `n` events at full speed or at a steady rate. */
 interface Producer {
-  /** Full speed: prebuilt events, awaited in chunks of {@link CHUNK}. */
-  burst(n: number): Promise<void>;
+  /** Full speed, awaited in chunks of {@link CHUNK}; `build`: see {@link Command}. */
+  burst(n: number, build: boolean): Promise<void>;
   /** One event built now, carrying the send time (latency runs); not awaited. */
   one(i: number): void;
 }
@@ -43,21 +46,31 @@ function rawPayloads(): string[] {
   return buildOrders(POOL).map((e, i) => codec.encode(e, { producerId, sequence: i + 1 }));
 }
 
-/** What a raw client does to publish one latency probe: build the envelope by hand, stringify it. */
-function rawPing(i: number): string {
+/** What a hand-written client sends: the envelope built now, with its own id and time, and stringified. */
+function handEnvelope(type: string, data: unknown): string {
   return JSON.stringify({
-    specversion: '1.0', id: randomUUID(), source: '/bench', type: 'bench.ping', time: new Date().toISOString(),
-    datacontenttype: 'application/json', schemaversion: '1.0.0', data: { ...orderData(i), sentUs: monotonicUs() },
+    specversion: '1.0', id: randomUUID(), source: '/bench', type, time: new Date().toISOString(),
+    datacontenttype: 'application/json', schemaversion: '1.0.0', data,
   });
 }
+
+/** One latency probe, built by hand (raw and hand-written clients alike). */
+function rawPing(i: number): string {
+  return handEnvelope('bench.ping', { ...orderData(i), sentUs: monotonicUs() });
+}
+
+/** The data of the pool's events, built beforehand (what an application hands over to publish). */
+const DATA = Array.from({ length: POOL }, (_, i) => orderData(i));
 
 function sentUsOf(message: string): number | undefined {
   return (JSON.parse(message) as { data?: { sentUs?: number } }).data?.sentUs;
 }
 
-async function rawPubSubProducer(): Promise<Producer> {
+/** `payload(i)`: the `i`-th message of a burst (encoded beforehand, or built by hand now). */
+async function rawPubSubProducer(hand: boolean): Promise<Producer> {
   const redis = rawClient();
   const payloads = rawPayloads();
+  const payload = hand ? (i: number) => handEnvelope('bench.order.placed', DATA[i & (POOL - 1)]) : (i: number) => payloads[i & (POOL - 1)]!;
   const channel = `${config.namespace}:bench.order.placed`;
   await redis.ping();
   return {
@@ -65,7 +78,7 @@ async function rawPubSubProducer(): Promise<Producer> {
       for (let i = 0; i < n; ) {
         const pipeline = redis.pipeline();
         const end = Math.min(n, i + CHUNK);
-        for (; i < end; i++) pipeline.publish(channel, payloads[i & (POOL - 1)]!);
+        for (; i < end; i++) pipeline.publish(channel, payload(i));
         await pipeline.exec();
       }
     },
@@ -75,43 +88,46 @@ async function rawPubSubProducer(): Promise<Producer> {
   };
 }
 
-async function rawPubSubConsumer(onEvent: (sentUs: number | undefined) => void): Promise<void> {
+/** Raw: parses latency probes only. Hand-written: parses every message, as an application must. */
+async function rawPubSubConsumer(hand: boolean, onEvent: (sentUs: number | undefined) => void): Promise<void> {
   const redis = rawClient();
   redis.on('pmessage', (_glob: string, channel: string, message: string) => {
-    onEvent(channel.endsWith('.ping') ? sentUsOf(message) : undefined);
+    if (hand) onEvent((JSON.parse(message) as { data?: { sentUs?: number } }).data?.sentUs);
+    else onEvent(channel.endsWith('.ping') ? sentUsOf(message) : undefined);
   });
   await redis.psubscribe(`${config.namespace}:bench.*`);
 }
 
-async function rawStreamsProducer(): Promise<Producer> {
+async function rawStreamsProducer(hand: boolean): Promise<Producer> {
   const redis = rawClient();
   const payloads = rawPayloads();
+  const payload = hand ? (i: number) => handEnvelope('bench.order.placed', DATA[i & (POOL - 1)]) : (i: number) => payloads[i & (POOL - 1)]!;
   await redis.ping();
   const xadd = (pipeline: ReturnType<Redis['pipeline']>, type: string, message: string): void => {
-    pipeline.xadd(RAW_STREAM_KEY, '*', STREAM_FIELDS.type, type, STREAM_FIELDS.message, message);
+    pipeline.xadd(STREAM_KEY, '*', STREAM_FIELDS.type, type, STREAM_FIELDS.message, message);
   };
   return {
     async burst(n) {
       for (let i = 0; i < n; ) {
         const pipeline = redis.pipeline();
         const end = Math.min(n, i + CHUNK);
-        for (; i < end; i++) xadd(pipeline, 'bench.order.placed', payloads[i & (POOL - 1)]!);
+        for (; i < end; i++) xadd(pipeline, 'bench.order.placed', payload(i));
         await pipeline.exec();
       }
     },
     one(i) {
-      void redis.xadd(RAW_STREAM_KEY, '*', STREAM_FIELDS.type, 'bench.ping', STREAM_FIELDS.message, rawPing(i));
+      void redis.xadd(STREAM_KEY, '*', STREAM_FIELDS.type, 'bench.ping', STREAM_FIELDS.message, rawPing(i));
     },
   };
 }
 
-/** XREADGROUP (COUNT 256, BLOCK 1000) → handle → XACK of the whole read, in a loop. */
-async function rawStreamsConsumer(onEvent: (sentUs: number | undefined) => void): Promise<void> {
+/** XREADGROUP (COUNT 256, BLOCK 1000) → handle (hand-written: JSON.parse each) → XACK of the whole read, in a loop. */
+async function rawStreamsConsumer(hand: boolean, onEvent: (sentUs: number | undefined) => void): Promise<void> {
   const redis = rawClient();
-  await redis.xgroup('CREATE', RAW_STREAM_KEY, STREAM_GROUP, '$', 'MKSTREAM').catch(() => undefined);
+  await redis.xgroup('CREATE', STREAM_KEY, STREAM_GROUP, '$', 'MKSTREAM').catch(() => undefined);
   const loop = async (): Promise<void> => {
     for (;;) {
-      const reply = (await redis.xreadgroup('GROUP', STREAM_GROUP, 'c1', 'COUNT', 256, 'BLOCK', 1000, 'STREAMS', RAW_STREAM_KEY, '>')) as
+      const reply = (await redis.xreadgroup('GROUP', STREAM_GROUP, 'c1', 'COUNT', 256, 'BLOCK', 1000, 'STREAMS', STREAM_KEY, '>')) as
         | [string, [string, string[]][]][]
         | null;
       if (reply === null) continue;
@@ -119,10 +135,10 @@ async function rawStreamsConsumer(onEvent: (sentUs: number | undefined) => void)
       const ids: string[] = [];
       for (const [id, fields] of entries) {
         ids.push(id);
-        const type = fields[1];
-        onEvent(type === 'bench.ping' ? sentUsOf(fields[3]!) : undefined);
+        if (hand) onEvent(sentUsOf(fields[3]!));
+        else onEvent(fields[1] === 'bench.ping' ? sentUsOf(fields[3]!) : undefined);
       }
-      if (ids.length > 0) await redis.xack(RAW_STREAM_KEY, STREAM_GROUP, ...ids);
+      if (ids.length > 0) await redis.xack(STREAM_KEY, STREAM_GROUP, ...ids);
     }
   };
   void loop().catch((e: unknown) => tell({ kind: 'error', message: String(e) }));
@@ -131,22 +147,24 @@ async function rawStreamsConsumer(onEvent: (sentUs: number | undefined) => void)
 // ---------------------------------------------------------------------------------------------
 // dotbus
 
-function busTransport(streams: boolean): Transport {
+/** `batch`: batch mode on, at its defaults. */
+function busTransport(streams: boolean, batch = false): Transport {
   const connection = { url: config.url };
-  if (!streams) return redisPubSub({ connection, namespace: config.namespace, heartbeatMs: 1000 });
+  if (!streams) return redisPubSub({ connection, namespace: config.namespace, heartbeatMs: 1000, ...(batch ? { batch: {} } : {}) });
   return redisStreams({ connection, namespace: config.namespace, group: STREAM_GROUP, startFrom: 'now', retention: { maxLen: 0 } });
 }
 
-async function busProducer(streams: boolean): Promise<Producer> {
-  const bus = createBus({ events: EVENTS, transport: await busTransport(streams), source: '/bench' });
+async function busProducer(streams: boolean, batch: boolean): Promise<Producer> {
+  const bus = createBus({ events: EVENTS, transport: busTransport(streams, batch), source: '/bench' });
   await bus.ready();
   const events = buildOrders(POOL);
   return {
-    async burst(n) {
+    async burst(n, build) {
       for (let i = 0; i < n; ) {
         const pending: Promise<unknown>[] = [];
         const end = Math.min(n, i + CHUNK);
-        for (; i < end; i++) pending.push(bus.publish(events[i & (POOL - 1)]!));
+        if (build) for (; i < end; i++) pending.push(bus.emit('bench.order.placed', DATA[i & (POOL - 1)]!));
+        else for (; i < end; i++) pending.push(bus.publish(events[i & (POOL - 1)]!));
         await Promise.all(pending);
       }
     },
@@ -159,7 +177,7 @@ async function busProducer(streams: boolean): Promise<Producer> {
 let busDropped: () => number = () => 0;
 
 async function busConsumer(streams: boolean, onEvent: (sentUs: number | undefined) => void): Promise<void> {
-  const bus = createBus({ events: EVENTS, transport: await busTransport(streams), source: '/bench' });
+  const bus = createBus({ events: EVENTS, transport: busTransport(streams), source: '/bench' });
   bus.subscribe('bench.*', (e) => {
     onEvent(e.eventType === 'bench.ping' ? (e.data as { sentUs?: number }).sentUs : undefined);
   });
@@ -170,9 +188,15 @@ async function busConsumer(streams: boolean, onEvent: (sentUs: number | undefine
 // ---------------------------------------------------------------------------------------------
 // Driver
 
-async function runProducer(producer: Producer, n: number, rate: number): Promise<void> {
+/** RSS now, and the bytes `meter` counted. */
+function memory(meter: AllocationMeter): { rssBytes: number; allocatedBytes: number; cpuMicros: number } {
+  return { cpuMicros: meter.cpuMicros(), allocatedBytes: meter.stop(), rssBytes: process.memoryUsage.rss() };
+}
+
+async function runProducer(producer: Producer, n: number, rate: number, build: boolean): Promise<void> {
+  const meter = new AllocationMeter();
   const start = performance.now();
-  if (rate <= 0) await producer.burst(n);
+  if (rate <= 0) await producer.burst(n, build);
   else {
     let sent = 0;
     while (sent < n) {
@@ -181,30 +205,37 @@ async function runProducer(producer: Producer, n: number, rate: number): Promise
       await new Promise((r) => setTimeout(r, 1));
     }
   }
-  tell({ kind: 'produced', n, seconds: (performance.now() - start) / 1000 });
+  const seconds = (performance.now() - start) / 1000;
+  tell({ kind: 'produced', n, seconds, ...memory(meter) });
 }
 
 async function main(): Promise<void> {
-  const [side, kind, part] = config.role.split('-') as ['raw' | 'bus', 'pubsub' | 'streams', 'producer' | 'consumer'];
+  const [side, kind, part] = config.role.split('-') as [Side, 'pubsub' | 'streams', 'producer' | 'consumer'];
   const streams = kind === 'streams';
+  const hand = side === 'hand';
   let expected = 0;
   let count = 0;
   let first = 0;
   let latencies: Float64Array | undefined;
+  let meter: AllocationMeter | undefined;
   const onEvent = (sentUs: number | undefined): void => {
     if (count === 0) first = performance.now();
     if (latencies !== undefined && sentUs !== undefined) latencies[count] = monotonicUs() - sentUs;
     if (++count !== expected) return;
     const sorted = latencies === undefined ? undefined : latencies.sort();
+    const seconds = (performance.now() - first) / 1000;
+    const figures = meter === undefined ? { allocatedBytes: NaN, cpuMicros: NaN, rssBytes: process.memoryUsage.rss() } : memory(meter);
+    meter = undefined;
     tell({
-      kind: 'done', count, seconds: (performance.now() - first) / 1000, dropped: busDropped(),
+      kind: 'done', count, seconds, dropped: busDropped(), ...figures,
       p50Us: sorted === undefined ? NaN : quantile(sorted, 0.5), p99Us: sorted === undefined ? NaN : quantile(sorted, 0.99),
     });
   };
   let producer: Producer | undefined;
   if (part === 'producer') {
-    producer = side === 'raw' ? await (streams ? rawStreamsProducer() : rawPubSubProducer()) : await busProducer(streams);
-  } else if (side === 'raw') await (streams ? rawStreamsConsumer(onEvent) : rawPubSubConsumer(onEvent));
+    if (side === 'raw' || hand) producer = await (streams ? rawStreamsProducer(hand) : rawPubSubProducer(hand));
+    else producer = await busProducer(streams, side === 'batch');
+  } else if (side === 'raw' || hand) await (streams ? rawStreamsConsumer(hand, onEvent) : rawPubSubConsumer(hand, onEvent));
   else await busConsumer(streams, onEvent);
 
   process.on('message', (m: Command) => {
@@ -213,10 +244,12 @@ async function main(): Promise<void> {
       expected = m.n;
       count = 0;
       latencies = m.latency ? new Float64Array(m.n) : undefined;
+      meter?.stop();
+      meter = new AllocationMeter();
       tell({ kind: 'armed' });
     }
     if (m.cmd === 'produce' && producer !== undefined) {
-      runProducer(producer, m.n, m.rate).catch((e: unknown) => tell({ kind: 'error', message: String(e) }));
+      runProducer(producer, m.n, m.rate, m.build).catch((e: unknown) => tell({ kind: 'error', message: String(e) }));
     }
   });
   tell({ kind: 'ready' });

@@ -1,7 +1,7 @@
 /** The parent side of the Redis worker processes: spawn, command, await reports. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { Command, Report, Role } from './protocol.js';
+import type { Command, Report, Role, Side } from './protocol.js';
 
 /** One worker process. */
 export class Worker {
@@ -77,22 +77,47 @@ export interface Pair {
 }
 
 /** Starts a consumer, then a producer, and waits until both are connected. */
-export async function startPair(side: 'raw' | 'bus', kind: 'pubsub' | 'streams', url: string, namespace: string): Promise<Pair> {
-  const consumer = new Worker(`${side}-${kind}-consumer`, url, namespace);
+export async function startPair(side: Side, kind: 'pubsub' | 'streams', url: string, namespace: string): Promise<Pair> {
+  // A batching producer's consumer is a plain dotbus one: batch mode is the producer's choice.
+  const consumer = new Worker(`${side === 'batch' ? 'bus' : side}-${kind}-consumer`, url, namespace);
   await consumer.next('ready');
   const producer = new Worker(`${side}-${kind}-producer`, url, namespace);
   await producer.next('ready');
   return { producer, consumer };
 }
 
-/** One run: arm the consumer for `n` events, start the producer, wait for the consumer to count them all. */
-export async function runPair(pair: Pair, n: number, rate: number, latency: boolean): Promise<{ seconds: number; p50Us: number; p99Us: number; dropped: number }> {
+/** What one {@link runPair} measured. */
+export interface PairRun {
+  readonly seconds: number;
+  readonly p50Us: number;
+  readonly p99Us: number;
+  readonly dropped: number;
+  /** RSS at the end of the run, in bytes. */
+  readonly producerRss: number;
+  readonly consumerRss: number;
+  /** V8 heap bytes allocated per event during the run. */
+  readonly producerBytesPerEvent: number;
+  readonly consumerBytesPerEvent: number;
+  /** CPU µs per event of each process during the run. */
+  readonly producerCpuUs: number;
+  readonly consumerCpuUs: number;
+}
+
+/**
+ * One run: arm the consumer for `n` events, start the producer, wait for the consumer to count
+ * them all. `build`: a dotbus producer creates each event as it publishes it (see `Command`).
+ */
+export async function runPair(pair: Pair, n: number, rate: number, latency: boolean, build = false): Promise<PairRun> {
   pair.consumer.send({ cmd: 'expect', n, latency });
   await pair.consumer.next('armed');
   const done = pair.consumer.next('done');
   const start = performance.now();
-  pair.producer.send({ cmd: 'produce', n, rate });
-  await pair.producer.next('produced');
+  pair.producer.send({ cmd: 'produce', n, rate, build });
+  const p = await pair.producer.next('produced');
   const d = await done;
-  return { seconds: (performance.now() - start) / 1000, p50Us: d.p50Us, p99Us: d.p99Us, dropped: d.dropped };
+  return {
+    seconds: (performance.now() - start) / 1000, p50Us: d.p50Us, p99Us: d.p99Us, dropped: d.dropped,
+    producerRss: p.rssBytes, consumerRss: d.rssBytes, producerBytesPerEvent: p.allocatedBytes / n, consumerBytesPerEvent: d.allocatedBytes / n,
+    producerCpuUs: p.cpuMicros / n, consumerCpuUs: d.cpuMicros / n,
+  };
 }

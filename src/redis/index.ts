@@ -24,6 +24,7 @@ export type { AclMechanism, AclRulesOptions } from './acl-rules.js';
 export { redisPubSub } from './pubsub/transport.js';
 export type { RedisPubSubTransport } from './pubsub/transport.js';
 export type { DecodeErrorInfo, RedisPubSubOptions } from './pubsub/options.js';
+export type { PubSubBatchOptions } from './pubsub/batcher.js';
 export type { RedisPubSubStats } from './pubsub/stats.js';
 
 // Streams: durable delivery, replay, exactly-once commits

@@ -20,7 +20,7 @@ interface Results {
 const EXPECTED_CASES = [
   'noop.publish', 'memory.exact', 'memory.node-events', 'memory.async-peer', 'memory.wildcard-1000',
   'memory.fanout-scaling', 'codec.encode', 'codec.decode', 'codec.sign', 'codec.verify', 'coordinator.noop', 'otel.off', 'otel.on', 'aggregate.throughput', 'alerts.throughput', 'redis.pubsub.throughput',
-  'redis.pubsub.latency', 'redis.streams.throughput', 'redis.publish.down', 'redis.gap-tracker.evict', 'memory.bounded',
+  'redis.pubsub.handwritten', 'redis.pubsub.batched', 'redis.pubsub.latency', 'redis.pubsub.latency.batched', 'redis.streams.throughput', 'redis.streams.handwritten', 'redis.publish.down', 'redis.gap-tracker.evict', 'memory.bounded',
   'audit.ingest.sqlite', 'audit.ingest.postgres', 'audit.query.pattern', 'serve.fanout',
 ];
 

@@ -102,6 +102,17 @@ describe("dotbus tail with the application's own events", () => {
     expect(printed).toEqual(JSON.parse(message));
   });
 
+  it('prints each event of a CloudEvents batch message (Pub/Sub batch mode) as its own line', async () => {
+    const namespace = `cli-batch-${process.pid}-${Date.now()}`;
+    const json = await startTail(['order.*', '--namespace', namespace, '--format', 'json']);
+    const ids = ['o-b1', 'o-b2', 'o-b3'];
+    await sendCommands(redis.port, [['PUBLISH', `${namespace}:order.placed`, `[${ids.map(orderPlaced).join(',')}]`]]);
+    await waitUntil(() => ids.every((id) => json.stdout().includes(id)), 20_000, `the events: ${json.stdout()} ${json.stderr()}`);
+    expect(await stop(json)).toBe(0);
+    const printed = json.stdout().trim().split('\n').map((l) => (JSON.parse(l) as { data: { orderId: string } }).data.orderId);
+    expect(printed).toEqual(ids);
+  });
+
   it('with --events prints them typed, and accepts them from publish --events', async () => {
     const namespace = `cli-typed-${process.pid}-${Date.now()}`;
     const events = ['--events', cliFixture('shop-events.js')];

@@ -1,5 +1,5 @@
-import { matchesPattern, type JsonCodec } from '../../index.js';
-import { ConnectionError, DecodeError, type DotbusError, type LocalDispatcher } from '../../internal.js';
+import { matchesPattern, type DecodeResult, type JsonCodec } from '../../index.js';
+import { ConnectionError, DecodeError, isBatch, splitBatch, type BatchLimits, type DotbusError, type LocalDispatcher } from '../../internal.js';
 import type { ChannelNames } from './channels.js';
 import type { ConnectionMonitor } from '../connection-monitor.js';
 import { GapTracker } from './gap-tracker.js';
@@ -12,6 +12,8 @@ export interface ConsumerContext {
   readonly dispatcher: LocalDispatcher;
   readonly maxProducers: number;
   readonly maxTrackedStreams: number;
+  /** Bounds of a received batch message. */
+  readonly batchLimits: BatchLimits;
   /** The codec of the bound registry (changes once, on `bind`). */
   codec(): JsonCodec;
   /** Reports a failure that has no caller to throw to. */
@@ -23,9 +25,9 @@ export interface ConsumerContext {
 
 /** Counters of a {@link RedisPubSubConsumer}. */
 export interface ConsumerStats {
-  /** Messages received on event channels (before decoding). */
+  /** Messages received on event channels (before decoding; a batch message counts once). */
   readonly received: number;
-  /** Messages that did not decode. */
+  /** Messages that did not decode; in a batch message, each element that did not. */
   readonly decodeErrors: number;
   /** Events counted as lost from sequence gaps and heartbeats. */
   readonly lost: number;
@@ -244,13 +246,34 @@ export class RedisPubSubConsumer {
     // consumer's business (and may be unknown to its registry), so it is never decoded.
     if (this.#ctx.subscribeTo === 'namespace' && !this.#ctx.dispatcher.hasSubscribers(this.#ctx.names.typeOf(channel) ?? '')) return;
     this.#received++;
-    const result = this.#ctx.codec().decode(raw);
-    if (!result.ok) return this.#decodeFailed(raw, channel, result.error);
+    if (raw[0] === 0x5b || (raw[0] !== 0x7b && isBatch(raw))) return this.#onBatch(channel, raw);
+    this.#deliver(channel, raw, this.#ctx.codec().decode(raw), undefined);
+  }
+
+  /**
+   * A CloudEvents batch: refused as a whole only when it breaks its bounds or is not one JSON
+   * array; otherwise each element is decoded, checked and delivered (or reported) on its own,
+   * with its own producer stamp for gap detection.
+   */
+  #onBatch(channel: string, raw: Buffer): void {
+    const split = splitBatch(raw, this.#ctx.batchLimits);
+    if (!split.ok) return this.#decodeFailed(raw, channel, split.error);
+    const codec = this.#ctx.codec();
+    const elements = split.elements;
+    for (let i = 0; i < elements.length; i++) {
+      const element = elements[i]!;
+      this.#deliver(channel, element, codec.decode(element), i);
+    }
+  }
+
+  /** `raw`: the message, or for an element of a batch that element's text (what a dead-letter hook keeps). */
+  #deliver(channel: string, raw: Buffer | string, result: DecodeResult, batchIndex: number | undefined): void {
+    if (!result.ok) return this.#decodeFailed(raw, channel, result.error, batchIndex);
     const event = result.event;
     if (this.#ctx.names.channelOf(event.eventType) !== channel) {
       // Routing by a type the channel doesn't carry would let anyone allowed on one channel inject any type.
       const error = new DecodeError('not-a-cloudevent', `type ${JSON.stringify(event.eventType)} arrived on channel ${JSON.stringify(channel)}`);
-      return this.#decodeFailed(raw, channel, error);
+      return this.#decodeFailed(raw, channel, error, batchIndex);
     }
     const dispatcher = this.#ctx.dispatcher;
     // Under verification only a signed stamp is trusted: an unsigned one could claim any sequence.
@@ -291,11 +314,11 @@ export class RedisPubSubConsumer {
     return false;
   }
 
-  #decodeFailed(raw: Buffer, channel: string, error: DecodeError): void {
+  #decodeFailed(raw: Buffer | string, channel: string, error: DecodeError, batchIndex?: number): void {
     this.#decodeErrors++;
     this.#ctx.report(error);
     try {
-      this.#ctx.onDecodeError?.({ raw, channel, error });
+      this.#ctx.onDecodeError?.(batchIndex === undefined ? { raw, channel, error } : { raw, channel, error, batchIndex });
     } catch {
       // A dead-letter hook that throws must not stop the consumer.
     }

@@ -2,13 +2,16 @@ import type { QueueOptions } from '../../index.js';
 import type { DecodeError } from '../../internal.js';
 import type { RedisConnectionOptions } from '../connection.js';
 import type { OutageBufferOptions } from '../outage-buffer.js';
+import type { PubSubBatchOptions } from './batcher.js';
 
 /** A message on a dotbus channel that could not be decoded, as handed to `onDecodeError`. */
 export interface DecodeErrorInfo {
-  /** The message exactly as received. */
+  /** The message exactly as received; for one element of a batch message, that element's text. */
   readonly raw: string | Buffer;
   /** The channel it came on. */
   readonly channel: string;
+  /** For one element of a batch message: its position in the batch (a batch refused as a whole has none). */
+  readonly batchIndex?: number;
   /** What was wrong with it. */
   readonly error: DecodeError;
 }
@@ -34,8 +37,22 @@ export interface RedisPubSubOptions {
   readonly queue?: QueueOptions;
   /** Default in-flight limit of each local subscription. @default 64 */
   readonly maxInFlight?: number;
-  /** Largest message decoded, in bytes; larger ones are decode errors (`oversize`). @default 4 MiB */
+  /** Largest message decoded, in bytes, a batch message included; larger ones are decode errors (`oversize`). @default 4 MiB */
   readonly maxMessageBytes?: number;
+  /**
+   * Batch mode of the producer (off by default: one message per event, the wire format of earlier
+   * versions). With it, events of one type published within `flushMs` go out as one message in
+   * the CloudEvents JSON batch format, on the type's channel; receipts stay per event. Every
+   * consumer reads both forms, whatever its own setting. Order is then kept per event type only.
+   * @default undefined (off)
+   */
+  readonly batch?: PubSubBatchOptions;
+  /**
+   * Most events a received batch message may hold; a larger one is refused as a whole (a decode
+   * error, `oversize`), so a hostile array can't make a consumer build many events at once.
+   * @default 1_000
+   */
+  readonly maxBatchEvents?: number;
   /**
    * Id stamped on every event this transport publishes: 1–200 characters (`MAX_PRODUCER_ID_LENGTH`),
    * no control or bidirectional formatting characters; consumers refuse anything else.

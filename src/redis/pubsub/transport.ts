@@ -9,9 +9,10 @@ import {
   type Transport,
   type TransportContext,
 } from '../../index.js';
-import { InvalidOptionError, LocalDispatcher } from '../../internal.js';
+import { DEFAULT_MAX_BATCH_EVENTS, DEFAULT_MAX_MESSAGE_BYTES, InvalidOptionError, LocalDispatcher } from '../../internal.js';
 import type { ConnectionStatus } from '../connection-monitor.js';
 import { producerIdOf, quietly, RedisTransportShell } from '../transport-shell.js';
+import { batchLimitsOf } from './batcher.js';
 import { ChannelNames } from './channels.js';
 import { RedisPubSubConsumer } from './consumer.js';
 import type { RedisPubSubOptions } from './options.js';
@@ -23,8 +24,9 @@ const NAME = 'redis-pubsub';
 /**
  * Real-time fan-out between processes over Redis Pub/Sub: at-most-once, but no loss is silent.
  *
- * @remarks One publisher connection (each PUBLISH written as it comes; `publishBatch` as one
- * pipeline) and, once something subscribes, one
+ * @remarks One publisher connection (each PUBLISH written as it comes, the PUBLISHes of one task
+ * in one socket write; `publishBatch` as one pipeline; with `batch`, the events of one type
+ * published together as one CloudEvents batch message) and, once something subscribes, one
  * subscriber connection, however many subscriptions. Events go on `<namespace>:<eventType>`;
  * patterns become `PSUBSCRIBE` globs and the exact matcher runs here (DESIGN §2). While Redis is
  * unreachable, `publish` resolves `buffered` and events wait in a bounded outage buffer; what it
@@ -63,6 +65,9 @@ export class RedisPubSubTransport implements Transport {
     const producerId = producerIdOf(options.producerId);
     const maxTrackedStreams = options.maxTrackedStreams ?? 100_000;
     if (!Number.isInteger(maxTrackedStreams) || maxTrackedStreams < 1) throw new InvalidOptionError('maxTrackedStreams', 'must be an integer ≥ 1');
+    const maxBatchEvents = options.maxBatchEvents ?? DEFAULT_MAX_BATCH_EVENTS;
+    if (!Number.isInteger(maxBatchEvents) || maxBatchEvents < 1) throw new InvalidOptionError('maxBatchEvents', 'must be an integer ≥ 1');
+    const batch = options.batch === undefined ? undefined : batchLimitsOf(options.batch);
     const names = new ChannelNames(options.namespace);
     const shell = (this.#shell = new RedisTransportShell(NAME, options.connection ?? {}, (e) => this.publishLocal(e), options));
     const codec = (): JsonCodec => shell.codec;
@@ -87,6 +92,7 @@ export class RedisPubSubTransport implements Transport {
       producerId,
       buffer: options.buffer ?? {},
       heartbeatMs,
+      batch,
       codec,
       report,
       countDrop: (reason, count, type) => this.#dispatcher.countDrop(reason, count, type),
@@ -97,6 +103,7 @@ export class RedisPubSubTransport implements Transport {
       dispatcher: this.#dispatcher,
       maxProducers: options.maxProducers ?? 10_000,
       maxTrackedStreams,
+      batchLimits: { maxEvents: maxBatchEvents, maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES },
       codec,
       report,
       onDecodeError: options.onDecodeError,

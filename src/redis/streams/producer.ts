@@ -1,5 +1,6 @@
 import type { BusEvent, PublishReceipt } from '../../index.js';
 import type { ConnectionMonitor } from '../connection-monitor.js';
+import { corkUntilTaskEnds } from '../cork.js';
 import { ProducerCore, type ProducerHooks, type ProducerStats } from '../producer-core.js';
 import { FIELD_EVENT_ID, FIELD_MESSAGE, FIELD_TYPE, type StreamKeys } from './keys.js';
 
@@ -89,6 +90,7 @@ export class RedisStreamsProducer {
       return Promise.reject(e);
     }
     const core = this.#core;
+    corkUntilTaskEnds(core.monitor.client);
     return core.replies.track(core.monitor.client.call('XADD', ...args), (e) => core.refused(event, e, args[args.length - 1]!));
   }
 

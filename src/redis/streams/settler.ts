@@ -1,4 +1,5 @@
 import type { RedisClient } from '../connection.js';
+import { corkUntilTaskEnds } from '../cork.js';
 import type { StreamKeys } from './keys.js';
 
 export type { DeadLetterInfo, DeadLetterReason } from './dead-letter.js';
@@ -30,12 +31,13 @@ export class StreamSettler {
   /**
    * Acknowledges `id`; with the guard, first remembers `eventId` as processed.
    *
-   * The mark is written at once (auto-pipelined, same turn of the event loop) while the `XACK`
+   * The mark is written at once (with the other marks of this task, in one write) while the `XACK`
    * waits for the batch: a member that dies after its handler ran has most likely marked the event
    * already, so the member that claims the entry skips it instead of running the handler again.
    */
   ack(id: string, eventId?: string): void {
     if (this.guardTtlMs !== undefined && eventId !== undefined) {
+      corkUntilTaskEnds(this.client);
       this.client.set(this.keys.processed(this.group, eventId), '1', 'PX', this.guardTtlMs).catch(() => {
         // Without the mark a redelivery runs the handler again: at-least-once still holds.
       });

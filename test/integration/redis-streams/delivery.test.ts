@@ -117,6 +117,22 @@ describe('Redis Streams delivery', () => {
     expect(await redis('XPENDING', `{${namespace}}:events`, 'svc')).toEqual([0, null, null, null]);
   });
 
+  it('an entry holding a CloudEvents batch (Pub/Sub batch mode only) is dead-lettered as a whole, none of its events delivered', async () => {
+    const namespace = ns();
+    const consumer = bus(namespace, { group: 'svc' });
+    const got: number[] = [];
+    consumer.subscribe('job.run', (e) => void got.push(e.data.n));
+    await consumer.ready();
+    const element = JSON.stringify({ specversion: '1.0', id: 'b-1', source: '/t', type: 'job.run', time: '2026-11-30T00:00:00.000Z', data: { n: 1 } });
+    await redis('XADD', `{${namespace}}:events`, '*', 't', 'job.run', 'm', `[${element},${element.replace('b-1', 'b-2')}]`);
+    await bus(namespace).emit('job.run', { n: 7 });
+    await waitUntil(() => got.length === 1 && consumer.streams.stats().deadLettered === 1);
+    expect(got).toEqual([7]);
+    const dead = (await redis('XRANGE', `{${namespace}}:dead-letter`, '-', '+')) as [string, string[]][];
+    expect(Object.fromEntries(pairs(dead[0]![1]))).toMatchObject({ reason: 'decode-failed' });
+    await consumer.drain();
+  });
+
   it('replay returns exactly the events in the range, in order, typed, without touching groups', async () => {
     const namespace = ns();
     const live = bus(namespace, { group: 'live' });

@@ -28,3 +28,18 @@ describe('redisPubSub options', () => {
     await t.close();
   });
 });
+
+describe('redisPubSub batch options', () => {
+  it('refuses batch limits and maxBatchEvents that are not positive, and a flush window over a minute', () => {
+    for (const batch of [{ maxEvents: 0 }, { maxEvents: 1.5 }, { flushMs: -1 }, { flushMs: 60_001 }, { flushMs: Number.NaN }, { maxBytes: 0 }]) {
+      expect(() => redisPubSub({ connection, batch }), JSON.stringify(batch)).toThrow(InvalidOptionError);
+    }
+    for (const maxBatchEvents of [0, -1, 2.5]) expect(() => redisPubSub({ connection, maxBatchEvents })).toThrow(InvalidOptionError);
+  });
+
+  it('accepts the defaults and explicit limits', async () => {
+    for (const batch of [{}, { maxEvents: 1, flushMs: 0, maxBytes: 1 }, { maxEvents: 1_000, flushMs: 60_000 }]) {
+      await redisPubSub({ connection, batch, maxBatchEvents: 1 }).close();
+    }
+  });
+});

@@ -1,0 +1,95 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeBatch, encodeBatch, isBatch, splitBatch } from '../../../src/codec/batch.js';
+import { defineEvent, EventRegistry, JsonCodec, Type } from '../../../src/index.js';
+
+const Measured = defineEvent({ type: 'lab.measured', version: '1.0.0', schema: Type.Object({ value: Type.Number() }) });
+const codec = new JsonCodec(new EventRegistry([Measured]));
+const messages = [1, 2, 3].map((value, i) => codec.encode(Measured.create({ value }), { producerId: 'p', sequence: i + 1 }));
+
+describe('encodeBatch', () => {
+  it('writes a JSON array of the structured events, and a batch of one as the event itself', () => {
+    expect(JSON.parse(encodeBatch(messages))).toEqual(messages.map((m) => JSON.parse(m) as unknown));
+    expect(encodeBatch([messages[0]!])).toBe(messages[0]);
+  });
+});
+
+describe('isBatch', () => {
+  it('tells an array from an object, leading whitespace and bytes included', () => {
+    expect(isBatch(encodeBatch(messages))).toBe(true);
+    expect(isBatch(Buffer.from(` \n${encodeBatch(messages)}`))).toBe(true);
+    expect(isBatch(messages[0]!)).toBe(false);
+    expect(isBatch('')).toBe(false);
+  });
+});
+
+describe('splitBatch', () => {
+  it('cuts a batch into the exact text of each element, strings with brackets and commas included', () => {
+    const tricky = ['{"a":"],[\\"{"}', '[1,[2,3]]', ' "x,y" ', '{}'];
+    const split = splitBatch(`[${tricky.join(',')}]`);
+    expect(split).toEqual({ ok: true, elements: tricky });
+  });
+
+  it('agrees with JSON.parse on the elements of any JSON array', () => {
+    fc.assert(fc.property(fc.array(fc.jsonValue({ maxDepth: 5 }), { maxLength: 20 }), (values) => {
+      const split = splitBatch(JSON.stringify(values));
+      expect(split.ok).toBe(true);
+      if (split.ok) expect(split.elements.map((e) => JSON.parse(e) as unknown)).toEqual(JSON.parse(JSON.stringify(values)));
+    }), { numRuns: 300 });
+  });
+
+  it('reads an empty array as no elements', () => {
+    expect(splitBatch('[]')).toEqual({ ok: true, elements: [] });
+    expect(splitBatch(' [ ] ')).toEqual({ ok: true, elements: [] });
+  });
+
+  it('refuses more elements than maxEvents as a whole, and accepts exactly maxEvents', () => {
+    const limit = 5;
+    const at = `[${Array.from({ length: limit }, (_, i) => i).join(',')}]`;
+    const over = `[${Array.from({ length: limit + 1 }, (_, i) => i).join(',')}]`;
+    expect(splitBatch(at, { maxEvents: limit })).toMatchObject({ ok: true, elements: { length: limit } });
+    const refused = splitBatch(over, { maxEvents: limit });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error.reason).toBe('oversize');
+  });
+
+  it('refuses a batch over maxMessageBytes before looking into it', () => {
+    const text = encodeBatch(messages);
+    const refused = splitBatch(Buffer.from(text), { maxMessageBytes: text.length - 1 });
+    expect(refused).toMatchObject({ ok: false, error: { reason: 'oversize' } });
+    expect(splitBatch(Buffer.from(text), { maxMessageBytes: text.length })).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['[1,2', 'malformed-json'],
+    ['[1]]', 'malformed-json'],
+    ['[1] [2]', 'malformed-json'],
+    ['{"a":1}', 'malformed-json'],
+    ['x[1]', 'malformed-json'],
+    ['["abc]', 'malformed-json'],
+    [`${'['.repeat(300)}${']'.repeat(300)}`, 'too-deep'],
+  ])('refuses %j as a whole (%s)', (text, reason) => {
+    expect(splitBatch(text)).toMatchObject({ ok: false, error: { reason } });
+  });
+
+  it('refuses bytes that are not UTF-8', () => {
+    expect(splitBatch(Buffer.from([0x5b, 0xff, 0x5d]))).toMatchObject({ ok: false, error: { reason: 'malformed-json' } });
+  });
+});
+
+describe('decodeBatch', () => {
+  it('decodes every element through the per-event decode, stamps included', () => {
+    const decoded = decodeBatch(codec, Buffer.from(encodeBatch(messages)));
+    expect(decoded.ok).toBe(true);
+    if (!decoded.ok) return;
+    expect(decoded.results.map((r) => (r.ok ? [r.event.data, r.stamp?.sequence] : undefined))).toEqual([[{ value: 1 }, 1], [{ value: 2 }, 2], [{ value: 3 }, 3]]);
+  });
+
+  it('fails a malformed or invalid element alone; the others decode', () => {
+    const bad = [messages[0]!, '{not json}', messages[1]!.replace('"value":2', '"value":"two"'), '{"__proto__":{}}', messages[2]!];
+    const decoded = decodeBatch(codec, `[${bad.join(',')}]`);
+    expect(decoded.ok).toBe(true);
+    if (!decoded.ok) return;
+    expect(decoded.results.map((r) => (r.ok ? 'ok' : r.error.reason))).toEqual(['ok', 'malformed-json', 'schema-violation', 'forbidden-key', 'ok']);
+  });
+});
