@@ -32,8 +32,10 @@ const MAX_JSON_DEPTH = 256;
  * `\u` escape.
  */
 export function parseUntrustedJson(text: string): SafeParseResult {
-  // Nesting deeper than the bound needs two characters a level, so short messages can't have it.
-  if (text.length > 2 * MAX_JSON_DEPTH && nestingExceeds(text, MAX_JSON_DEPTH)) {
+  // Nesting deeper than the bound needs two characters a level, so short messages can't have it,
+  // nor can a message with fewer opening brackets than the bound (counted natively, far cheaper
+  // than walking every character).
+  if (text.length > 2 * MAX_JSON_DEPTH && opensMoreThan(text, MAX_JSON_DEPTH) && nestingExceeds(text, MAX_JSON_DEPTH)) {
     return { ok: false, reason: 'too-deep', detail: `nested more than ${MAX_JSON_DEPTH} levels deep` };
   }
   const suspicious =
@@ -52,6 +54,17 @@ export function parseUntrustedJson(text: string): SafeParseResult {
   } catch (e) {
     return { ok: false, reason: 'malformed-json', detail: e instanceof Error ? e.message : 'not JSON' };
   }
+}
+
+/** Whether `text` holds more than `max` opening brackets (`{` and `[`, strings included). */
+function opensMoreThan(text: string, max: number): boolean {
+  let count = 0;
+  for (const bracket of ['{', '[']) {
+    for (let i = text.indexOf(bracket); i !== -1; i = text.indexOf(bracket, i + 1)) {
+      if (++count > max) return true;
+    }
+  }
+  return false;
 }
 
 /** Whether the brackets of JSON `text` nest deeper than `max` (outside strings). */
