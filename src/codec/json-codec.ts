@@ -11,7 +11,6 @@ import { formatIsoTime, parseIsoTime } from './iso-time.js';
 import { parseUntrustedJson, strictUtf8 } from './safe-json.js';
 import type { EventSecurity } from '../security/event-security.js';
 import { signable } from '../security/signable.js';
-import { markSignedBy } from '../security/signed-by.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type ProducerStamp, type WireMessage } from './wire.js';
 
 /** Options of {@link JsonCodec}. */
@@ -196,23 +195,21 @@ export class JsonCodec {
       // Before anything else: an event that fails verification is not looked at any further.
       const verdict = security.verify(value, redelivered, text);
       if (!verdict.ok) return verdict;
-      const result = this.#fromWire(value);
-      if (!result.ok || verdict.keyId === undefined) return result;
-      markSignedBy(result.event, verdict.keyId);
-      return { ...result, keyId: verdict.keyId };
+      return this.#fromWire(value, verdict.keyId);
     } catch (e) {
       // Upcasters are user code and schemas may recurse: whatever they throw is this message's failure.
       return fail('schema-violation', `decoding threw: ${describe(e)}`);
     }
   }
 
-  #fromWire(value: unknown): DecodeResult {
+  /** `keyId`: the key of the signature verified just before, which the event and the result carry. */
+  #fromWire(value: unknown, keyId?: string): DecodeResult {
     const shape = checkEnvelope(value);
     if (typeof shape === 'string') return fail('not-a-cloudevent', shape);
     const def = this.#registry.get(shape.type);
     if (def === undefined) {
       if (!this.#untyped) return fail('unknown-type', `no definition is registered for ${JSON.stringify(shape.type)}`);
-      return decoded(shape, shape.schemaversion ?? '', shape.data, null);
+      return decoded(shape, shape.schemaversion ?? '', shape.data, null, keyId);
     }
     const major = shape.schemaversion === undefined ? undefined : this.#majorOf(shape.schemaversion);
     const data = upcast(def, shape.schemaversion, major, shape.data);
@@ -223,7 +220,7 @@ export class JsonCodec {
     }
     // Upcast data is data of the definition's version: re-encoding it must not upcast it again.
     const version = shape.schemaversion === undefined || major !== def.major ? def.version : shape.schemaversion;
-    return decoded(shape, version, data, def);
+    return decoded(shape, version, data, def, keyId);
   }
 
   /** {@link majorOf}, remembered for the last version seen (a regular expression costs more than a comparison). */
@@ -239,7 +236,7 @@ export class JsonCodec {
 }
 
 /** The decoded event around `data`, frozen and vouched for by `def` (`null`: untyped). */
-function decoded(shape: Envelope, version: string, data: unknown, def: AnyEventDefinition | null): DecodeResult {
+function decoded(shape: Envelope, version: string, data: unknown, def: AnyEventDefinition | null, keyId: string | undefined): DecodeResult {
   // The text's nesting was bounded before parsing; upcast data (user code) gets the full check.
   if (data === shape.data) deepFreezeParsed(data);
   else {
@@ -249,7 +246,9 @@ function decoded(shape: Envelope, version: string, data: unknown, def: AnyEventD
   const event = new EventRecord(
     { eventId: shape.id, eventType: shape.type, timestamp: new FrozenDate(shape.timeMs), version, source: shape.source, trace: shape.trace, data, replayOf: shape.replayOf },
     def,
+    keyId,
   );
+  if (keyId !== undefined) return shape.stamp === undefined ? { ok: true, event, keyId } : { ok: true, event, stamp: shape.stamp, keyId };
   return shape.stamp === undefined ? { ok: true, event } : { ok: true, event, stamp: shape.stamp };
 }
 

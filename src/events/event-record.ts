@@ -28,6 +28,8 @@ export interface EventFields {
 export class EventRecord implements BusEvent {
   /** The definition (any object identity) that validated `data`; `null` for an untyped event. */
   readonly #vouchedBy: object | null;
+  /** The id of the key whose valid signature the decoded message carried; `undefined` otherwise. */
+  readonly #signedBy: string | undefined;
   readonly eventId: string;
   readonly eventType: string;
   readonly timestamp: Date;
@@ -38,8 +40,10 @@ export class EventRecord implements BusEvent {
   declare readonly replayOf?: string;
   readonly data: DeepReadonly<unknown>;
 
-  constructor(fields: EventFields, vouchedBy: object | null) {
+  constructor(fields: EventFields, vouchedBy: object | null, signedBy?: string) {
     this.#vouchedBy = vouchedBy;
+    // A field every record has (not a side table): no lookup and no weak reference per event.
+    this.#signedBy = signedBy;
     this.eventId = fields.eventId;
     this.eventType = fields.eventType;
     this.timestamp = fields.timestamp;
@@ -80,6 +84,11 @@ export class EventRecord implements BusEvent {
    */
   static vouchOf(value: unknown): object | null | undefined {
     return typeof value === 'object' && value !== null && #vouchedBy in value ? value.#vouchedBy : undefined;
+  }
+
+  /** The key id of the valid signature `value` was decoded with; `undefined` for anything else (copies included). */
+  static signedByOf(value: unknown): string | undefined {
+    return typeof value === 'object' && value !== null && #signedBy in value ? value.#signedBy : undefined;
   }
 }
 
