@@ -122,14 +122,15 @@ describe('Redis Streams promises', () => {
     const namespace = ns();
     const seen = new Map<string, string[]>();
     const member = (name: string, delayMs: number) => {
-      const b = bus({ namespace, group: 'svc', consumer: name, claimIdleMs: 300, retry: { maxAttempts: 1 } });
+      // A claim window wide enough that a starved event loop (CI on busy cores) still refreshes in time.
+      const b = bus({ namespace, group: 'svc', consumer: name, claimIdleMs: 1_000, retry: { maxAttempts: 1 } });
       b.subscribe('conf.order', async (e: BusEvent) => {
         seen.set(name, [...(seen.get(name) ?? []), e.eventId]);
         await sleep(delayMs);
       });
       return b;
     };
-    const slow = member('slow', 1_500); // five times claimIdleMs
+    const slow = member('slow', 3_000); // three times claimIdleMs
     await slow.ready();
     const producer = bus({ namespace });
     await producer.ready();
