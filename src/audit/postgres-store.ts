@@ -8,7 +8,7 @@ import { POSTGRES_SCHEMA, SCHEMA_LOCK_KEY } from './postgres-schema.js';
 import { querySql, type SqlDialect } from './query-sql.js';
 import { GENESIS_HASH } from './record-hash.js';
 import { retentionStart } from './retention.js';
-import { pagesOf, statsOf } from './store-common.js';
+import { pagesOf, scanPages, statsOf } from './store-common.js';
 import { checkpointEvery, checkpointOf, RECORD_COLUMNS, recordOf, valuesOf, type CheckpointRow, type HeadRow, type RecordRow } from './store-rows.js';
 import { matchingTypes, typeRangeOf } from './type-filter.js';
 
@@ -128,13 +128,8 @@ class PostgresAuditStore implements AuditStore {
     return pagesOf(rows.map(recordOf), q.limit);
   }
 
-  async *scan(query: Omit<AuditQuery, 'cursor'> = {}): AsyncGenerator<AuditRecord> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.query({ limit: 1_000, ...query, ...(cursor === undefined ? {} : { cursor }) });
-      yield* page.records;
-      cursor = page.next;
-    } while (cursor !== undefined);
+  scan(query: Omit<AuditQuery, 'cursor'> = {}): AsyncGenerator<AuditRecord> {
+    return scanPages(query, (q) => this.query(q));
   }
 
   async explain(query: AuditQuery): Promise<readonly string[]> {

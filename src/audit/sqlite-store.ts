@@ -8,7 +8,7 @@ import { querySql, type SqlDialect } from './query-sql.js';
 import { GENESIS_HASH, recordHash } from './record-hash.js';
 import { retentionStart } from './retention.js';
 import { SQLITE_ADD_KEY_ID, SQLITE_SCHEMA } from './sqlite-schema.js';
-import { pagesOf, statsOf, type StatsRows } from './store-common.js';
+import { pagesOf, scanPages, statsOf, type StatsRows } from './store-common.js';
 import { checkpointEvery, checkpointOf, RECORD_COLUMNS, recordOf, type CheckpointRow, type HeadRow, type RecordRow } from './store-rows.js';
 import { matchingTypes, typeRangeOf } from './type-filter.js';
 
@@ -126,13 +126,8 @@ class SqliteAuditStore implements AuditStore {
     return pagesOf(rows.map(recordOf), q.limit);
   }
 
-  async *scan(query: Omit<AuditQuery, 'cursor'> = {}): AsyncGenerator<AuditRecord> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.query({ limit: 1_000, ...query, ...(cursor === undefined ? {} : { cursor }) });
-      yield* page.records;
-      cursor = page.next;
-    } while (cursor !== undefined);
+  scan(query: Omit<AuditQuery, 'cursor'> = {}): AsyncGenerator<AuditRecord> {
+    return scanPages(query, (q) => this.query(q));
   }
 
   /** The query plan SQLite picks for `query` (for the bench and the README: which index serves it). */

@@ -1,5 +1,5 @@
 import type { AuditRecord, AuditRecordKind } from './audit-record.js';
-import type { AuditPage, AuditStats } from './audit-store.js';
+import type { AuditPage, AuditQuery, AuditStats } from './audit-store.js';
 import type { HeadRow } from './store-rows.js';
 
 /** A page of `limit` out of the `limit + 1` rows a query asked for, and its cursor. */
@@ -37,4 +37,14 @@ export function statsOf(r: StatsRows): AuditStats {
     checkpoints: Number(r.checkpoints),
     sizeBytes: r.sizeBytes,
   };
+}
+
+/** Every record `query` matches, a page of 1,000 at a time through `pageOf` (a store's `query`). */
+export async function* scanPages(query: Omit<AuditQuery, 'cursor'>, pageOf: (query: AuditQuery) => Promise<AuditPage>): AsyncGenerator<AuditRecord> {
+  let cursor: string | undefined;
+  do {
+    const page = await pageOf({ limit: 1_000, ...query, ...(cursor === undefined ? {} : { cursor }) });
+    yield* page.records;
+    cursor = page.next;
+  } while (cursor !== undefined);
 }
