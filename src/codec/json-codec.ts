@@ -10,7 +10,7 @@ import { memberNamesIssue, producerIdIssue, textIssue, traceStateIssue } from '.
 import { formatIsoTime, parseIsoTime } from './iso-time.js';
 import { parseUntrustedJson, strictUtf8 } from './safe-json.js';
 import type { EventSecurity } from '../security/event-security.js';
-import { signable } from '../security/signable.js';
+import { signableText } from '../security/signable.js';
 import { DEFAULT_MAX_MESSAGE_BYTES, type ProducerStamp, type WireMessage } from './wire.js';
 
 /** Options of {@link JsonCodec}. */
@@ -96,7 +96,8 @@ export class JsonCodec {
     this.#check(event);
     this.#checkText(event, stamp);
     const security = this.#security;
-    if (security?.signs === true) return security.encode(signable(event, stamp));
+    const keyId = security?.signingKeyId;
+    if (security !== undefined && keyId !== undefined) return security.seal(signableText(event, stamp, keyId));
     // Written by hand rather than stringifying an envelope object: no intermediate object, and
     // only the fields that can hold arbitrary text go through JSON.stringify. The type and the
     // time can't need escaping (the type grammar allows [A-Za-z0-9_.-] only).

@@ -22,6 +22,19 @@ export function canonicalJson(value: unknown, omit?: string): string {
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
+/** Member names seen before, quoted and followed by `:`: an event type's few names recur on every event. Bounded. */
+const memberNames = new Map<string, string>();
+const MAX_MEMBER_NAMES = 1024;
+
+function memberName(name: string): string {
+  let written = memberNames.get(name);
+  if (written === undefined) {
+    written = `${text(name)}:`;
+    if (memberNames.size < MAX_MEMBER_NAMES) memberNames.set(name, written);
+  }
+  return written;
+}
+
 function text(value: string): string {
   // JSON.stringify is exact but a call per string; most names and values need no escaping at all.
   return value.length <= 64 && PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
@@ -65,13 +78,36 @@ function writeObject(value: object): string {
 }
 
 function writeMembers(record: Readonly<Record<string, unknown>>, names: string[]): string {
-  // The default sort compares UTF-16 code units, which is the order JCS prescribes.
-  if (names.length > 1) names.sort();
+  sortNames(names);
   let out = '{';
-  for (const name of names) {
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i]!;
     const member = record[name];
     if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
-    out += `${out.length > 1 ? ',' : ''}${text(name)}:${write(member)}`;
+    if (out.length > 1) out += ',';
+    out += memberName(name);
+    out += write(member);
   }
   return `${out}}`;
+}
+
+/**
+ * Sorts member names by their UTF-16 code units, the order JCS prescribes (as do the default sort
+ * and `<` on strings). An insertion sort for the few names of a typical object: it costs a third of
+ * `Array.prototype.sort`'s call, which was a quarter of canonicalizing an event's data.
+ */
+function sortNames(names: string[]): void {
+  if (names.length > 16) {
+    names.sort();
+    return;
+  }
+  for (let i = 1; i < names.length; i++) {
+    const name = names[i]!;
+    let j = i - 1;
+    while (j >= 0 && names[j]! > name) {
+      names[j + 1] = names[j]!;
+      j--;
+    }
+    names[j + 1] = name;
+  }
 }

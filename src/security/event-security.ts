@@ -1,7 +1,8 @@
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { InvalidOptionError, quote, SignatureError, type SignatureFailure } from '../errors.js';
 import { parseIsoTime } from '../codec/iso-time.js';
 import { canonicalJson } from './canonical-json.js';
+import { HmacSha256 } from './hmac-sha256.js';
 import { ReplayGuard, type ReplayGuardStats } from './replay-guard.js';
 import { checkSigningKey, type SigningKey } from './signing-key.js';
 
@@ -66,9 +67,9 @@ const UNSIGNED_OK: VerifyOutcome = Object.freeze({ ok: true, keyId: undefined })
  */
 export class EventSecurity {
   #signingKey: SigningKey | undefined;
-  #signingSecret: KeyObject | undefined;
-  /** Secrets as key objects: HMAC with one costs less than with raw bytes on every event. */
-  readonly #keys = new Map<string, KeyObject>();
+  #signingSecret: HmacSha256 | undefined;
+  /** Each key's HMAC, its padded keys computed once rather than on every event. */
+  readonly #keys = new Map<string, HmacSha256>();
   readonly #verifies: boolean;
   readonly #requireSigned: boolean;
   readonly #guard: ReplayGuard | undefined;
@@ -122,13 +123,13 @@ export class EventSecurity {
   /** Signs from now on with `key` (rotation step 2); `undefined` stops signing. */
   useSigningKey(key: SigningKey | undefined): void {
     this.#signingKey = key === undefined ? undefined : checkSigningKey(key);
-    this.#signingSecret = this.#signingKey === undefined ? undefined : createSecretKey(this.#signingKey.secret);
+    this.#signingSecret = this.#signingKey === undefined ? undefined : new HmacSha256(this.#signingKey.secret);
   }
 
   /** Accepts signatures made with `key` from now on (rotation step 1). Replaces a key of the same id. */
   addVerificationKey(key: SigningKey): void {
     const checked = checkSigningKey(key);
-    this.#keys.set(checked.id, createSecretKey(checked.secret));
+    this.#keys.set(checked.id, new HmacSha256(checked.secret));
   }
 
   /** Stops accepting signatures of the key `id` (rotation step 3); `false` if it was not there. */
@@ -144,12 +145,21 @@ export class EventSecurity {
    */
   encode(wire: Record<string, unknown>): string {
     const key = this.#signingKey;
-    const secret = this.#signingSecret;
-    if (key === undefined || secret === undefined) return canonicalJson(wire);
+    if (key === undefined) return canonicalJson(wire);
     wire[KEY_ID_ATTRIBUTE] = key.id;
-    const text = canonicalJson(wire);
+    return this.seal(canonicalJson(wire));
+  }
+
+  /**
+   * `canonical`, the canonical JSON of an object that names the signing key in `signaturekeyid`,
+   * with `signature` appended as its last member: what a signer sends. Unchanged when this
+   * process does not sign.
+   */
+  seal(canonical: string): string {
+    const secret = this.#signingSecret;
+    if (secret === undefined) return canonical;
     this.#signed++;
-    return `${text.slice(0, -1)},"${SIGNATURE_ATTRIBUTE}":"${hmac(secret, text)}"}`;
+    return `${canonical.slice(0, -1)},"${SIGNATURE_ATTRIBUTE}":"${secret.base64url(canonical)}"}`;
   }
 
   /**
@@ -211,7 +221,7 @@ export class EventSecurity {
     } catch {
       return { reason: 'bad-signature', detail: 'it holds a value canonical JSON refuses', keyId };
     }
-    const expected = Buffer.from(hmac(secret, text), 'latin1');
+    const expected = Buffer.from(secret.base64url(text), 'latin1');
     const given = Buffer.from(signature, 'latin1');
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
       return { reason: 'bad-signature', detail: `its signature does not match its content under key ${quote(keyId)}`, keyId };
@@ -243,15 +253,11 @@ export class EventSecurity {
  * canonical walk is not needed; anything else (another writer's layout, spaces, a forgery) takes the
  * canonical check, which decides.
  */
-function signedAsReceived(secret: KeyObject, received: string, signature: string): boolean {
+function signedAsReceived(secret: HmacSha256, received: string, signature: string): boolean {
   const tail = `,"${SIGNATURE_ATTRIBUTE}":"${signature}"}`;
   if (!received.endsWith(tail)) return false;
   // The signed text is everything before the tail, closed again: hashed in two parts, not copied.
-  const expected = createHmac('sha256', secret).update(received.slice(0, received.length - tail.length), 'utf8').update('}').digest('base64url');
+  const expected = secret.base64url(received.slice(0, received.length - tail.length), '}');
   // Compared as text: decoding the given one would let its last character's unused bits vary.
   return timingSafeEqual(Buffer.from(expected, 'latin1'), Buffer.from(signature, 'latin1'));
-}
-
-function hmac(secret: KeyObject, text: string): string {
-  return createHmac('sha256', secret).update(text, 'utf8').digest('base64url');
 }
