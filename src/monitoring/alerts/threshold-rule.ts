@@ -60,6 +60,12 @@ export class ThresholdRule implements RuleRuntime {
   /** Open sessions in order of their last event: the first ends first (session windows). */
   readonly #sessions = new Map<string | undefined, Group>();
   #nextStep = Infinity;
+  /**
+   * The step event time started in: step counts are kept relative to it. Epoch steps
+   * (`⌊time / every⌋`) are past V8's small-integer range, so each one handed to the counts was a
+   * heap-allocated number, per rule and per event; relative ones are small integers.
+   */
+  #origin = 0;
   #evicted = 0;
   #skipped = 0;
 
@@ -81,7 +87,9 @@ export class ThresholdRule implements RuleRuntime {
     );
   }
 
-  start(): void {}
+  start(time: number): void {
+    this.#origin = Math.floor(time / this.#spec.everyMs);
+  }
 
   accept(event: AnyBusEvent, time: number): void {
     const spec = this.#spec;
@@ -98,9 +106,9 @@ export class ThresholdRule implements RuleRuntime {
     }
     const group = this.#groupOf(event);
     if (group.counts !== undefined) {
-      const step = Math.floor(time / spec.everyMs);
+      const step = Math.floor(time / spec.everyMs) - this.#origin;
       group.counts.add(step);
-      if (this.#nextStep === Infinity) this.#nextStep = (step + 1) * spec.everyMs;
+      if (this.#nextStep === Infinity) this.#nextStep = (step + this.#origin + 1) * spec.everyMs;
       return;
     }
     let pane: Pane;
@@ -149,7 +157,7 @@ export class ThresholdRule implements RuleRuntime {
     for (const group of this.#groups.values()) {
       const key = group.key;
       if (group.counts !== undefined) {
-        const count = group.counts.windowBefore(end / everyMs);
+        const count = group.counts.windowBefore(end / everyMs - this.#origin);
         this.#judge(group, this.#spec.aggregate === 'count' ? count : (count * 1000) / windowMs, end);
         if (group.counts.total === 0 && !this.#book.has(key)) this.#drop(group);
         continue;
@@ -202,22 +210,31 @@ export class ThresholdRule implements RuleRuntime {
 
   #groupOf(event: AnyBusEvent): Group {
     const row = this.#shared.row(event);
-    let group = row.groups[this.#slot];
-    if (group !== undefined) {
-      group.touched = true;
-      return group;
-    }
+    const group = row.groups[this.#slot];
+    if (group === undefined) return this.#newGroup(event, row);
+    group.touched = true;
+    return group;
+  }
+
+  #newGroup(event: AnyBusEvent, row: GroupRow<Group>): Group {
     const key = row.key;
-    group = { key, row, labels: this.#labels.labels(event), panes: [], counts: this.#countsOnly ? new StepCounts(this.#spec.windowMs / this.#spec.everyMs) : undefined, last: 0, touched: false };
-    this.#groups.add(key, group, (evicted) => {
-      this.#evicted++;
-      this.#sessions.delete(evicted.key);
-      this.#pool.give(evicted.panes.splice(0));
-      this.#shared.clear(evicted.row, this.#slot);
-    });
+    const group: Group = { key, row, labels: this.#labels.labels(event), panes: [], counts: this.#countsOnly ? new StepCounts(this.#spec.windowMs / this.#spec.everyMs) : undefined, last: 0, touched: false };
+    this.#groups.add(key, group, this.#evict);
     this.#shared.fill(row, this.#slot, group);
     return group;
   }
+
+  /**
+   * Made once, not in {@link #newGroup}: a method holding a closure that captures `this`
+   * allocates a context on every call, even on a path that never makes the closure, and the
+   * group lookup (once per rule and per event) once held this callback.
+   */
+  readonly #evict = (evicted: Group): void => {
+    this.#evicted++;
+    this.#sessions.delete(evicted.key);
+    this.#pool.give(evicted.panes.splice(0));
+    this.#shared.clear(evicted.row, this.#slot);
+  };
 
   #drop(group: Group): void {
     this.#groups.delete(group.key);
