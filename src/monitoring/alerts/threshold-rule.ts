@@ -8,7 +8,7 @@ import { aggregateOf } from './aggregate-of.js';
 import { AlertBook, type ChangeListener } from './alert-book.js';
 import { GroupLabels } from './group-labels.js';
 import { SharedGroups, type GroupRow } from './shared-groups.js';
-import { StepCounts } from './step-counts.js';
+import { StepCountTable } from './step-counts.js';
 import type { RuleRuntime, RuleState } from './rule-runtime.js';
 import type { ThresholdSpec } from './rule-spec.js';
 
@@ -22,8 +22,8 @@ interface Group {
   readonly labels: ReturnType<GroupLabels['labels']>;
   /** Panes ascending by start (sliding, tumbling); one pane, the open session (session). */
   readonly panes: Pane[];
-  /** Counts per step instead of panes, for `count` and `rate` over sliding and tumbling windows. */
-  readonly counts: StepCounts | undefined;
+  /** The group's ring in the rule's step counts, instead of panes, for `count` and `rate` over sliding and tumbling windows. */
+  readonly ring: number | undefined;
   /** Time of the group's last event (session windows). */
   last: number;
   touched: boolean;
@@ -55,8 +55,8 @@ export class ThresholdRule implements RuleRuntime {
   readonly #shared: ThresholdGroups;
   readonly #slot: number;
   readonly #pool: PanePool;
-  /** Whether groups count per step (`count`, `rate`) rather than keep panes. */
-  readonly #countsOnly: boolean;
+  /** The groups' counts per step, when they count (`count`, `rate`) rather than keep panes. */
+  readonly #counts: StepCountTable | undefined;
   /** Open sessions in order of their last event: the first ends first (session windows). */
   readonly #sessions = new Map<string | undefined, Group>();
   #nextStep = Infinity;
@@ -80,7 +80,8 @@ export class ThresholdRule implements RuleRuntime {
     this.#shared = shared;
     this.#slot = shared.slot();
     this.#pool = new PanePool(this.#value === undefined ? undefined : SKETCH);
-    this.#countsOnly = (spec.aggregate === 'count' || spec.aggregate === 'rate') && spec.windowType !== 'session';
+    const countsOnly = (spec.aggregate === 'count' || spec.aggregate === 'rate') && spec.windowType !== 'session';
+    this.#counts = countsOnly ? new StepCountTable(spec.windowMs / spec.everyMs) : undefined;
     const unit = spec.aggregate === 'rate' ? '/s' : '';
     this.#book = new AlertBook(spec, spec.forMs, listener, (state, _labels, value) =>
       `${spec.name}: ${spec.aggregate}${spec.value === undefined ? '' : ` of ${spec.value}`} ${value === null ? 'has no value' : `is ${round(value)}${unit}`} (${state === 'resolved' ? 'resolves' : 'fires'} ${spec.direction} ${state === 'resolved' ? spec.resolveAt : spec.fireAt})`,
@@ -91,40 +92,48 @@ export class ThresholdRule implements RuleRuntime {
     this.#origin = Math.floor(time / this.#spec.everyMs);
   }
 
-  accept(event: AnyBusEvent, time: number): void {
+  /** @returns `true` only when the event starts the steps (the first since the rule had no group) or moves a session window. */
+  accept(event: AnyBusEvent, time: number): boolean {
     const spec = this.#spec;
-    if (spec.where !== undefined && !spec.where(event)) return;
+    if (spec.where !== undefined && !spec.where(event)) return false;
     this.seen++;
     let value = 0;
     if (this.#value !== undefined) {
       const v = this.#value(event);
       if (typeof v !== 'number' || !Number.isFinite(v)) {
         this.#skipped++;
-        return;
+        return false;
       }
       value = v;
     }
     const group = this.#groupOf(event);
-    if (group.counts !== undefined) {
+    if (group.ring !== undefined) {
       const step = Math.floor(time / spec.everyMs) - this.#origin;
-      group.counts.add(step);
-      if (this.#nextStep === Infinity) this.#nextStep = (step + this.#origin + 1) * spec.everyMs;
-      return;
+      this.#counts!.add(group.ring, step);
+      if (this.#nextStep !== Infinity) return false;
+      this.#nextStep = (step + this.#origin + 1) * spec.everyMs;
+      return true;
     }
+    let moved = false;
     let pane: Pane;
     if (spec.windowType === 'session') {
       pane = group.panes[0] ?? (group.panes[0] = this.#pool.take(time));
       group.last = time;
       this.#sessions.delete(group.key); // to the back: sessions stay in order of their end
       this.#sessions.set(group.key, group);
+      moved = true;
     } else {
       const step = spec.everyMs;
       const start = Math.floor(time / step) * step;
       pane = paneAt(group.panes, start, this.#pool);
-      if (this.#nextStep === Infinity) this.#nextStep = start + step;
+      if (this.#nextStep === Infinity) {
+        this.#nextStep = start + step;
+        moved = true;
+      }
     }
     pane.count++;
     if (pane.sketch !== undefined) pane.sketch.add(value);
+    return moved;
   }
 
   nextWake(): number {
@@ -156,10 +165,11 @@ export class ThresholdRule implements RuleRuntime {
     const from = end - windowMs;
     for (const group of this.#groups.values()) {
       const key = group.key;
-      if (group.counts !== undefined) {
-        const count = group.counts.windowBefore(end / everyMs - this.#origin);
+      if (group.ring !== undefined) {
+        const counts = this.#counts!;
+        const count = counts.windowBefore(group.ring, end / everyMs - this.#origin);
         this.#judge(group, this.#spec.aggregate === 'count' ? count : (count * 1000) / windowMs, end);
-        if (group.counts.total === 0 && !this.#book.has(key)) this.#drop(group);
+        if (counts.total(group.ring) === 0 && !this.#book.has(key)) this.#drop(group);
         continue;
       }
       const panes = group.panes;
@@ -218,7 +228,7 @@ export class ThresholdRule implements RuleRuntime {
 
   #newGroup(event: AnyBusEvent, row: GroupRow<Group>): Group {
     const key = row.key;
-    const group: Group = { key, row, labels: this.#labels.labels(event), panes: [], counts: this.#countsOnly ? new StepCounts(this.#spec.windowMs / this.#spec.everyMs) : undefined, last: 0, touched: false };
+    const group: Group = { key, row, labels: this.#labels.labels(event), panes: [], ring: this.#counts?.open(), last: 0, touched: false };
     this.#groups.add(key, group, this.#evict);
     this.#shared.fill(row, this.#slot, group);
     return group;
@@ -233,11 +243,13 @@ export class ThresholdRule implements RuleRuntime {
     this.#evicted++;
     this.#sessions.delete(evicted.key);
     this.#pool.give(evicted.panes.splice(0));
+    if (evicted.ring !== undefined) this.#counts!.close(evicted.ring);
     this.#shared.clear(evicted.row, this.#slot);
   };
 
   #drop(group: Group): void {
     this.#groups.delete(group.key);
+    if (group.ring !== undefined) this.#counts!.close(group.ring);
     this.#shared.clear(group.row, this.#slot);
   }
 }
