@@ -2,7 +2,8 @@
 const TOP = 0;
 const TOP_SLOT = 1;
 const TOTAL = 2;
-const HEADER = 3;
+const TOUCHED = 3;
+const HEADER = 4;
 
 /**
  * The event counts of many groups (rings) over the last `steps + 1` steps of a sliding window:
@@ -14,12 +15,12 @@ const HEADER = 3;
  * forward here (the engine orders events), so an event's step is never below its ring's `top`.
  *
  * All rings of a rule live side by side in one `Float64Array`, each as `[top, topSlot, total,
- * count × (steps + 1)]`: a rule with a thousand groups touches one array, not a ring object and
+ * touched, count × (steps + 1)]`: a rule with a thousand groups touches one array, not a ring object and
  * its array per group (with many rules over many groups, every such hop is a cache miss per
  * event). Closed rings are reused.
  */
 export class StepCountTable {
-  /** Numbers per ring: `top`, `topSlot`, `total`, then the counts. */
+  /** Numbers per ring: `top`, `topSlot`, `total`, `touched`, then the counts. */
   readonly #width: number;
   /** Counts per ring (`steps + 1`). */
   readonly #size: number;
@@ -56,6 +57,19 @@ export class StepCountTable {
   /** Events in `ring`. */
   total(ring: number): number {
     return this.#data[ring * this.#width + TOTAL]!;
+  }
+
+  /**
+   * Whether `ring` was marked used (see {@link touch}): the use mark of its group for eviction,
+   * kept here because it is written on every event, next to the counts that are written too.
+   */
+  touched(ring: number): boolean {
+    return this.#data[ring * this.#width + TOUCHED] === 1;
+  }
+
+  /** Sets or clears the use mark of `ring`. */
+  touch(ring: number, touched = true): void {
+    this.#data[ring * this.#width + TOUCHED] = touched ? 1 : 0;
   }
 
   /** Counts one event of step `step` in `ring`. */

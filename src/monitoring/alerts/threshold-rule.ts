@@ -29,6 +29,35 @@ interface Group {
   touched: boolean;
 }
 
+/**
+ * The group of a counting rule: its use mark lives in its ring, which each event writes anyway,
+ * so that counting an event reads the ring number from the shared row and never reaches this
+ * object (with many rules over many groups, each such reach was a cache miss per rule and event).
+ */
+class CountingGroup implements Group {
+  readonly panes: Pane[] = [];
+  last = 0;
+  readonly #counts: StepCountTable;
+
+  constructor(
+    readonly key: string | undefined,
+    readonly row: GroupRow<Group>,
+    readonly labels: ReturnType<GroupLabels['labels']>,
+    readonly ring: number,
+    counts: StepCountTable,
+  ) {
+    this.#counts = counts;
+  }
+
+  get touched(): boolean {
+    return this.#counts.touched(this.ring);
+  }
+
+  set touched(touched: boolean) {
+    this.#counts.touch(this.ring, touched);
+  }
+}
+
 /** The groups of threshold rules that share their `groupBy` paths (see {@link SharedGroups}). */
 export type ThresholdGroups = SharedGroups<Group>;
 
@@ -106,14 +135,29 @@ export class ThresholdRule implements RuleRuntime {
       }
       value = v;
     }
-    const group = this.#groupOf(event);
-    if (group.ring !== undefined) {
+    const counts = this.#counts;
+    if (counts !== undefined) {
+      const row = this.#shared.row(event);
+      let ring = row.tags[this.#slot];
+      if (ring === undefined || ring < 0) ring = this.#newGroup(event, row).ring!;
+      else counts.touch(ring);
       const step = Math.floor(time / spec.everyMs) - this.#origin;
-      this.#counts!.add(group.ring, step);
+      counts.add(ring, step);
       if (this.#nextStep !== Infinity) return false;
       this.#nextStep = (step + this.#origin + 1) * spec.everyMs;
       return true;
     }
+    return this.#addToPane(event, time, value);
+  }
+
+  /**
+   * Adds an event to its group's pane (rules that keep panes). Apart from {@link accept} so that
+   * the counting path stays small enough for V8 to inline into the engine's loop: called, it
+   * would take each event's time as a new heap number, per rule and per event.
+   */
+  #addToPane(event: AnyBusEvent, time: number, value: number): boolean {
+    const spec = this.#spec;
+    const group = this.#groupOf(event);
     let moved = false;
     let pane: Pane;
     if (spec.windowType === 'session') {
@@ -228,9 +272,11 @@ export class ThresholdRule implements RuleRuntime {
 
   #newGroup(event: AnyBusEvent, row: GroupRow<Group>): Group {
     const key = row.key;
-    const group: Group = { key, row, labels: this.#labels.labels(event), panes: [], ring: this.#counts?.open(), last: 0, touched: false };
+    const labels = this.#labels.labels(event);
+    const counts = this.#counts;
+    const group: Group = counts === undefined ? { key, row, labels, panes: [], ring: undefined, last: 0, touched: false } : new CountingGroup(key, row, labels, counts.open(), counts);
     this.#groups.add(key, group, this.#evict);
-    this.#shared.fill(row, this.#slot, group);
+    this.#shared.fill(row, this.#slot, group, group.ring ?? -1);
     return group;
   }
 
