@@ -15,9 +15,9 @@ const HEADER = 4;
  * forward here (the engine orders events), so an event's step is never below its ring's `top`.
  *
  * All rings of a rule live side by side in one `Float64Array`, each as `[top, topSlot, total,
- * touched, count × (steps + 1)]`: a rule with a thousand groups touches one array, not a ring object and
- * its array per group (with many rules over many groups, every such hop is a cache miss per
- * event). Closed rings are reused.
+ * touched, count × (steps + 1)]`: a rule with a thousand groups reaches one array, not a ring
+ * object and its array per group (with many rules over many groups, every such hop is a cache
+ * miss per event). Closed rings are reused.
  */
 export class StepCountTable {
   /** Numbers per ring: `top`, `topSlot`, `total`, `touched`, then the counts. */
