@@ -51,7 +51,12 @@ export class AbsenceRule implements RuleRuntime {
     if (this.#expect === undefined && this.#spec.correlate.length === 0) this.#wait('', {}, time);
   }
 
-  accept(event: AnyBusEvent, time: number): void {
+  accept(event: AnyBusEvent, time: number): boolean {
+    this.#take(event, time);
+    return true; // any event may move the next wake-up earlier
+  }
+
+  #take(event: AnyBusEvent, time: number): void {
     if (!this.#labels.complete(event)) return;
     const spec = this.#spec;
     const type = event.eventType;

@@ -375,13 +375,15 @@ export class AlertEngine<E extends AnyBusEvent = AnyBusEvent> implements AsyncDi
             const rule = rules[i]!;
             // A rule never sees its own alerts: no alert can feed itself.
             if (alert === rule.name) continue;
+            let moved = true;
             try {
-              rule.accept(event, time);
+              moved = rule.accept(event, time);
             } catch (e) {
               // A `where` or `value` callback threw: the event is skipped for this rule.
               this.#report(e, `rule ${JSON.stringify(rule.name)} failed on an event of type ${event.eventType}`);
             }
-            queue.schedule(rule, rule.nextWake());
+            // The wake-up asked for after the rule's last call stands unless it says otherwise.
+            if (moved) queue.schedule(rule, rule.nextWake());
           }
         } else if (wakeTime < limit || (final && wakeTime === limit)) {
           const rule = queue.shiftWake();

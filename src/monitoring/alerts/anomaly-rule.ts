@@ -46,7 +46,12 @@ export class AnomalyRule implements RuleRuntime {
 
   start(): void {}
 
-  accept(event: AnyBusEvent, time: number): void {
+  accept(event: AnyBusEvent, time: number): boolean {
+    this.#take(event, time);
+    return true; // any event may move the next wake-up earlier
+  }
+
+  #take(event: AnyBusEvent, time: number): void {
     const spec = this.#spec;
     if (spec.where !== undefined && !spec.where(event)) return;
     const x = this.#value(event);

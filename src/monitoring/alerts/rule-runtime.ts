@@ -36,8 +36,12 @@ export interface RuleRuntime {
   seen: number;
   /** Event time has started at `time` (the first event, or the live clock). */
   start(time: number): void;
-  /** An event matching one of `patterns`, at its event time `time`. */
-  accept(event: AnyBusEvent, time: number): void;
+  /**
+   * An event matching one of `patterns`, at its event time `time`.
+   * @returns whether {@link nextWake} may have come earlier; `false` promises it did not, and
+   * spares the engine asking (once per rule and per event, that asking is not free).
+   */
+  accept(event: AnyBusEvent, time: number): boolean;
   /** Does the time-driven work due at or before `time` (window ends, deadlines). */
   wake(time: number): void;
   /** The next time the rule needs {@link wake}; `Infinity` if none. */

@@ -48,7 +48,12 @@ export class SequenceRule implements RuleRuntime {
 
   start(): void {}
 
-  accept(event: AnyBusEvent, time: number): void {
+  accept(event: AnyBusEvent, time: number): boolean {
+    this.#take(event, time);
+    return true; // any event may move the next wake-up earlier
+  }
+
+  #take(event: AnyBusEvent, time: number): void {
     if (!this.#labels.complete(event)) return;
     this.seen++;
     const key = this.#labels.key(event);

@@ -6,6 +6,12 @@ export interface GroupRow<G> {
   readonly key: string | undefined;
   /** Each rule's group of this key, at the rule's slot; `undefined` where the rule has none. */
   readonly groups: (G | undefined)[];
+  /**
+   * A number each rule may keep with its group, at its slot (a counting threshold rule: its
+   * group's ring); `-1` where the rule has no group or keeps none. Small integers side by side:
+   * a rule that needs only this number finds it without reaching its group object.
+   */
+  readonly tags: number[];
   /** Slots holding a group. */
   live: number;
 }
@@ -43,7 +49,7 @@ export class SharedGroups<G> {
     const key = this.#key.of(event);
     let row = this.#rows.get(key);
     if (row === undefined) {
-      row = { key, groups: [], live: 0 };
+      row = { key, groups: [], tags: [], live: 0 };
       this.#rows.set(key, row);
     }
     this.#lastEvent = event;
@@ -51,10 +57,12 @@ export class SharedGroups<G> {
     return row;
   }
 
-  /** Puts a rule's new group in its slot of `row`. */
-  fill(row: GroupRow<G>, slot: number, group: G): void {
+  /** Puts a rule's new group, and the number it keeps with it (`-1`: none), in its slot of `row`. */
+  fill(row: GroupRow<G>, slot: number, group: G, tag = -1): void {
     while (row.groups.length < slot) row.groups.push(undefined);
+    while (row.tags.length < slot) row.tags.push(-1);
     row.groups[slot] = group;
+    row.tags[slot] = tag;
     row.live++;
   }
 
@@ -62,6 +70,7 @@ export class SharedGroups<G> {
   clear(row: GroupRow<G>, slot: number): void {
     if (row.groups[slot] === undefined) return;
     row.groups[slot] = undefined;
+    row.tags[slot] = -1;
     if (--row.live > 0) return;
     if (this.#rows.get(row.key) === row) this.#rows.delete(row.key);
     if (this.#lastRow === row) {

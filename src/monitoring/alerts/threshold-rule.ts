@@ -8,26 +8,13 @@ import { aggregateOf } from './aggregate-of.js';
 import { AlertBook, type ChangeListener } from './alert-book.js';
 import { GroupLabels } from './group-labels.js';
 import { SharedGroups, type GroupRow } from './shared-groups.js';
-import { StepCounts } from './step-counts.js';
+import { StepCountTable } from './step-counts.js';
+import { CountingGroup, type Group } from './threshold-group.js';
 import type { RuleRuntime, RuleState } from './rule-runtime.js';
 import type { ThresholdSpec } from './rule-spec.js';
 
 /** Accuracy of the quantile sketches of threshold windows (as the aggregator's default). */
 const SKETCH = { relativeAccuracy: 0.01, maxBuckets: 2_048 } as const;
-
-interface Group {
-  readonly key: string | undefined;
-  /** The row of the key in the shared groups, where this group holds the rule's slot. */
-  readonly row: GroupRow<Group>;
-  readonly labels: ReturnType<GroupLabels['labels']>;
-  /** Panes ascending by start (sliding, tumbling); one pane, the open session (session). */
-  readonly panes: Pane[];
-  /** Counts per step instead of panes, for `count` and `rate` over sliding and tumbling windows. */
-  readonly counts: StepCounts | undefined;
-  /** Time of the group's last event (session windows). */
-  last: number;
-  touched: boolean;
-}
 
 /** The groups of threshold rules that share their `groupBy` paths (see {@link SharedGroups}). */
 export type ThresholdGroups = SharedGroups<Group>;
@@ -55,11 +42,17 @@ export class ThresholdRule implements RuleRuntime {
   readonly #shared: ThresholdGroups;
   readonly #slot: number;
   readonly #pool: PanePool;
-  /** Whether groups count per step (`count`, `rate`) rather than keep panes. */
-  readonly #countsOnly: boolean;
+  /** The groups' counts per step, when they count (`count`, `rate`) rather than keep panes. */
+  readonly #counts: StepCountTable | undefined;
   /** Open sessions in order of their last event: the first ends first (session windows). */
   readonly #sessions = new Map<string | undefined, Group>();
   #nextStep = Infinity;
+  /**
+   * The step event time started in: step counts are kept relative to it. Epoch steps
+   * (`⌊time / every⌋`) are past V8's small-integer range, so each one handed to the counts was a
+   * heap-allocated number, per rule and per event; relative ones are small integers.
+   */
+  #origin = 0;
   #evicted = 0;
   #skipped = 0;
 
@@ -74,49 +67,75 @@ export class ThresholdRule implements RuleRuntime {
     this.#shared = shared;
     this.#slot = shared.slot();
     this.#pool = new PanePool(this.#value === undefined ? undefined : SKETCH);
-    this.#countsOnly = (spec.aggregate === 'count' || spec.aggregate === 'rate') && spec.windowType !== 'session';
+    const countsOnly = (spec.aggregate === 'count' || spec.aggregate === 'rate') && spec.windowType !== 'session';
+    this.#counts = countsOnly ? new StepCountTable(spec.windowMs / spec.everyMs) : undefined;
     const unit = spec.aggregate === 'rate' ? '/s' : '';
     this.#book = new AlertBook(spec, spec.forMs, listener, (state, _labels, value) =>
       `${spec.name}: ${spec.aggregate}${spec.value === undefined ? '' : ` of ${spec.value}`} ${value === null ? 'has no value' : `is ${round(value)}${unit}`} (${state === 'resolved' ? 'resolves' : 'fires'} ${spec.direction} ${state === 'resolved' ? spec.resolveAt : spec.fireAt})`,
     );
   }
 
-  start(): void {}
+  start(time: number): void {
+    this.#origin = Math.floor(time / this.#spec.everyMs);
+  }
 
-  accept(event: AnyBusEvent, time: number): void {
+  /** @returns `true` only when the event starts the steps (the first since the rule had no group) or moves a session window. */
+  accept(event: AnyBusEvent, time: number): boolean {
     const spec = this.#spec;
-    if (spec.where !== undefined && !spec.where(event)) return;
+    if (spec.where !== undefined && !spec.where(event)) return false;
     this.seen++;
     let value = 0;
     if (this.#value !== undefined) {
       const v = this.#value(event);
       if (typeof v !== 'number' || !Number.isFinite(v)) {
         this.#skipped++;
-        return;
+        return false;
       }
       value = v;
     }
-    const group = this.#groupOf(event);
-    if (group.counts !== undefined) {
-      const step = Math.floor(time / spec.everyMs);
-      group.counts.add(step);
-      if (this.#nextStep === Infinity) this.#nextStep = (step + 1) * spec.everyMs;
-      return;
+    const counts = this.#counts;
+    if (counts !== undefined) {
+      const row = this.#shared.row(event);
+      let ring = row.tags[this.#slot];
+      if (ring === undefined || ring < 0) ring = this.#newGroup(event, row).ring!;
+      else counts.touch(ring);
+      const step = Math.floor(time / spec.everyMs) - this.#origin;
+      counts.add(ring, step);
+      if (this.#nextStep !== Infinity) return false;
+      this.#nextStep = (step + this.#origin + 1) * spec.everyMs;
+      return true;
     }
+    return this.#addToPane(event, time, value);
+  }
+
+  /**
+   * Adds an event to its group's pane (rules that keep panes). Apart from {@link accept} so that
+   * the counting path stays small enough for V8 to inline into the engine's loop: called, it
+   * would take each event's time as a new heap number, per rule and per event.
+   */
+  #addToPane(event: AnyBusEvent, time: number, value: number): boolean {
+    const spec = this.#spec;
+    const group = this.#groupOf(event);
+    let moved = false;
     let pane: Pane;
     if (spec.windowType === 'session') {
       pane = group.panes[0] ?? (group.panes[0] = this.#pool.take(time));
       group.last = time;
       this.#sessions.delete(group.key); // to the back: sessions stay in order of their end
       this.#sessions.set(group.key, group);
+      moved = true;
     } else {
       const step = spec.everyMs;
       const start = Math.floor(time / step) * step;
       pane = paneAt(group.panes, start, this.#pool);
-      if (this.#nextStep === Infinity) this.#nextStep = start + step;
+      if (this.#nextStep === Infinity) {
+        this.#nextStep = start + step;
+        moved = true;
+      }
     }
     pane.count++;
     if (pane.sketch !== undefined) pane.sketch.add(value);
+    return moved;
   }
 
   nextWake(): number {
@@ -148,10 +167,11 @@ export class ThresholdRule implements RuleRuntime {
     const from = end - windowMs;
     for (const group of this.#groups.values()) {
       const key = group.key;
-      if (group.counts !== undefined) {
-        const count = group.counts.windowBefore(end / everyMs);
+      if (group.ring !== undefined) {
+        const counts = this.#counts!;
+        const count = counts.windowBefore(group.ring, end / everyMs - this.#origin);
         this.#judge(group, this.#spec.aggregate === 'count' ? count : (count * 1000) / windowMs, end);
-        if (group.counts.total === 0 && !this.#book.has(key)) this.#drop(group);
+        if (counts.total(group.ring) === 0 && !this.#book.has(key)) this.#drop(group);
         continue;
       }
       const panes = group.panes;
@@ -202,25 +222,38 @@ export class ThresholdRule implements RuleRuntime {
 
   #groupOf(event: AnyBusEvent): Group {
     const row = this.#shared.row(event);
-    let group = row.groups[this.#slot];
-    if (group !== undefined) {
-      group.touched = true;
-      return group;
-    }
-    const key = row.key;
-    group = { key, row, labels: this.#labels.labels(event), panes: [], counts: this.#countsOnly ? new StepCounts(this.#spec.windowMs / this.#spec.everyMs) : undefined, last: 0, touched: false };
-    this.#groups.add(key, group, (evicted) => {
-      this.#evicted++;
-      this.#sessions.delete(evicted.key);
-      this.#pool.give(evicted.panes.splice(0));
-      this.#shared.clear(evicted.row, this.#slot);
-    });
-    this.#shared.fill(row, this.#slot, group);
+    const group = row.groups[this.#slot];
+    if (group === undefined) return this.#newGroup(event, row);
+    group.touched = true;
     return group;
   }
 
+  #newGroup(event: AnyBusEvent, row: GroupRow<Group>): Group {
+    const key = row.key;
+    const labels = this.#labels.labels(event);
+    const counts = this.#counts;
+    const group: Group = counts === undefined ? { key, row, labels, panes: [], ring: undefined, last: 0, touched: false } : new CountingGroup(key, row, labels, counts.open(), counts);
+    this.#groups.add(key, group, this.#evict);
+    this.#shared.fill(row, this.#slot, group, group.ring ?? -1);
+    return group;
+  }
+
+  /**
+   * Made once, not in {@link #newGroup}: a method holding a closure that captures `this`
+   * allocates a context on every call, even on a path that never makes the closure, and the
+   * group lookup (once per rule and per event) once held this callback.
+   */
+  readonly #evict = (evicted: Group): void => {
+    this.#evicted++;
+    this.#sessions.delete(evicted.key);
+    this.#pool.give(evicted.panes.splice(0));
+    if (evicted.ring !== undefined) this.#counts!.close(evicted.ring);
+    this.#shared.clear(evicted.row, this.#slot);
+  };
+
   #drop(group: Group): void {
     this.#groups.delete(group.key);
+    if (group.ring !== undefined) this.#counts!.close(group.ring);
     this.#shared.clear(group.row, this.#slot);
   }
 }

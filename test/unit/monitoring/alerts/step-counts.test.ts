@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StepCounts } from '../../../../src/monitoring/alerts/step-counts.js';
+import { StepCounts, StepCountTable } from '../../../../src/monitoring/alerts/step-counts.js';
 
 /** Events per step, counted the obvious way. */
 function naiveWindow(events: readonly number[], end: number, steps: number): number {
@@ -41,5 +41,29 @@ describe('StepCounts', () => {
     counts.add(1_700_000_002);
     expect(counts.windowBefore(1_700_000_002)).toBe(1);
     expect(counts.windowBefore(1_700_000_003)).toBe(1);
+  });
+
+  it('keeps the rings of a table apart, past its first capacity, and hands out a closed ring empty', () => {
+    const table = new StepCountTable(3, 2);
+    const rings = Array.from({ length: 5 }, () => table.open());
+    const events: number[][] = rings.map(() => []);
+    for (let step = 10; step < 40; step++) {
+      rings.forEach((ring, i) => {
+        // Ring i counts i events every (i + 1)-th step.
+        if (step % (i + 1) !== 0) return;
+        for (let n = 0; n < i; n++) {
+          table.add(ring, step);
+          events[i]!.push(step);
+        }
+      });
+      rings.forEach((ring, i) => expect(table.windowBefore(ring, step + 1), `ring ${i}, step ${step}`).toBe(naiveWindow(events[i]!, step + 1, 3)));
+    }
+    table.close(rings[2]!);
+    const reused = table.open();
+    expect(reused).toBe(rings[2]);
+    expect(table.total(reused)).toBe(0);
+    table.add(reused, 50);
+    expect(table.windowBefore(reused, 51)).toBe(1);
+    expect(table.windowBefore(rings[4]!, 40)).toBe(naiveWindow(events[4]!, 40, 3));
   });
 });

@@ -98,6 +98,22 @@ describe('threshold rules (virtual clock)', () => {
     expect(engine.rules()[0]).toMatchObject({ seen: 10, groups: 3, evicted: 7 });
   });
 
+  it('a count rule at its cap evicts an idle group before one used since the last sweep, for counting and for summing rules alike', () => {
+    const { engine, log, feed } = virtualEngine();
+    engine.threshold('metric.sample', { name: 'count', window: '2s', every: '1s', groupBy: ['data.host'], above: 0, maxGroups: 2 });
+    engine.threshold('metric.sample', { name: 'sum', value: 'data.value', aggregate: 'sum', window: '2s', every: '1s', groupBy: ['data.host'], above: 0, maxGroups: 2 });
+    // a and b fill the cap, a is used again, then c comes: b (idle) goes, a gets a second chance.
+    feed(sample(0.1, 1, 'a'), sample(0.2, 1, 'b'), sample(0.3, 1, 'a'), sample(0.4, 1, 'c'));
+    engine.advanceTo(T0 + 1_000);
+    expect(log()).toEqual([
+      'count firing@1 {"host":"a"} =2',
+      'count firing@1 {"host":"c"} =1',
+      'sum firing@1 {"host":"a"} =2',
+      'sum firing@1 {"host":"c"} =1',
+    ]);
+    expect(engine.rules().map((r) => [r.name, r.groups, r.evicted])).toEqual([['count', 2, 1], ['sum', 2, 1]]);
+  });
+
   it('rules with the same groupBy keep their own groups: caps, evictions, windows and alerts of one never touch another', () => {
     const { engine, log, feed } = virtualEngine();
     engine.threshold('metric.sample', { name: 'small', window: '2s', every: '1s', groupBy: ['data.host'], above: 2, maxGroups: 1 });
