@@ -50,26 +50,38 @@ export class HandlerRunner {
    * Handles `event` with `subs`; resolves once all succeeded or the attempts ran out. Never rejects.
    * `attempts` in the outcome counts from the first delivery (`prior` included).
    */
-  async run(event: BusEvent, subs: readonly TableSubscription[], isClosing: () => boolean, start: RunStart = {}): Promise<HandlingOutcome> {
-    let todo = subs;
-    let attempt = start.prior ?? 0;
-    let errors: HandlerError[] = [];
+  run(event: BusEvent, subs: readonly TableSubscription[], isClosing: () => boolean, start: RunStart = {}): Promise<HandlingOutcome> {
+    const outcome = this.handle(event, subs, isClosing, start);
+    return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
+  }
+
+  /**
+   * {@link run}, with the outcome itself rather than a promise of it when every handler returned
+   * without a promise and none failed at the first attempt (most events: nothing waits a turn).
+   */
+  handle(event: BusEvent, subs: readonly TableSubscription[], isClosing: () => boolean, start: RunStart = {}): HandlingOutcome | Promise<HandlingOutcome> {
+    const attempt = (start.prior ?? 0) + 1;
+    const called = this.#attempt(event, subs, attempt);
+    if (Array.isArray(called) && called.length === 0) return succeededAt(attempt);
+    return this.#retry(event, isClosing, start, attempt, called);
+  }
+
+  /** Goes on from an attempt that failed (or still runs): retries with backoff until done or out of attempts. */
+  async #retry(event: BusEvent, isClosing: () => boolean, start: RunStart, first: number, called: Failure[] | Promise<Failure[]>): Promise<HandlingOutcome> {
+    let attempt = first;
+    let failed = await called;
     for (;;) {
-      attempt++;
-      const called = this.#attempt(event, todo, attempt);
-      // Handlers that all returned without a promise settle here, without waiting a turn.
-      const failed = Array.isArray(called) ? called : await called;
-      if (failed.length === 0) return attempt === 1 ? FIRST_ATTEMPT_OK : { ok: true, attempts: attempt };
-      todo = failed.map((f) => f.sub).filter((s) => s.active);
-      if (todo.length === 0) return { ok: true, attempts: attempt };
-      errors = failed.map((f) => f.error);
+      const todo = failed.map((f) => f.sub).filter((s) => s.active);
+      if (todo.length === 0) return succeededAt(attempt);
       if (attempt >= this.policy.maxAttempts || isClosing()) break;
       this.hooks.retrying();
       await new Promise((r) => setTimeout(r, fullJitterDelay(attempt, this.policy.backoff)));
       if (isClosing()) break;
       await start.beforeRetry?.();
+      attempt++;
+      failed = await this.#attempt(event, todo, attempt);
     }
-    return { ok: false, attempts: attempt, failures: errors };
+    return { ok: false, attempts: attempt, failures: failed.map((f) => f.error) };
   }
 
   /**
@@ -124,6 +136,10 @@ const NO_FAILURES: Failure[] = [];
 
 /** The outcome of most events: handled at the first attempt. */
 const FIRST_ATTEMPT_OK: HandlingOutcome = Object.freeze({ ok: true, attempts: 1 });
+
+function succeededAt(attempt: number): HandlingOutcome {
+  return attempt === 1 ? FIRST_ATTEMPT_OK : { ok: true, attempts: attempt };
+}
 
 /** One line naming every failed handler, for the dead-letter entry. */
 export function describeFailures(failures: readonly HandlerError[]): string {

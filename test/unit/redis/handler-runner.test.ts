@@ -25,6 +25,11 @@ describe('HandlerRunner', () => {
     expect(outcome).toEqual({ ok: true, attempts: 1 });
     expect(seen).toEqual([1, 2]);
     expect(counts).toEqual({ started: 2, failed: 0, retrying: 0 });
+    // handle() gives that outcome at once, and a promise as soon as a handler returns one.
+    expect(r.handle(event, [sub('unit.*', () => undefined)], () => false)).toEqual({ ok: true, attempts: 1 });
+    const later = r.handle(event, [sub('unit.*', async () => undefined)], () => false);
+    expect(later).toBeInstanceOf(Promise);
+    expect(await later).toEqual({ ok: true, attempts: 1 });
   });
 
   it('retries only the handlers that failed (thrown, rejected or a then that throws), up to maxAttempts', async () => {
