@@ -75,12 +75,22 @@ export function parseRawEntries(raw: unknown): RawEntry[] {
       out.push({ id, fields: undefined, size: 0 });
       continue;
     }
-    const fields = flat.filter((f): f is Buffer => Buffer.isBuffer(f));
-    let size = 0;
-    for (const f of fields) size += f.length;
-    out.push({ id, fields, size });
+    out.push(rawEntry(id, flat));
   }
   return out;
+}
+
+/** The entry of `id` with the Buffer values of `flat`; `flat` itself when it holds nothing else (every reply of Redis): no copy per entry. */
+function rawEntry(id: string, flat: readonly unknown[]): RawEntry {
+  let size = 0;
+  for (const f of flat) {
+    if (!Buffer.isBuffer(f)) {
+      const fields = flat.filter((x): x is Buffer => Buffer.isBuffer(x));
+      return { id, fields, size: fields.reduce((n, x) => n + x.length, 0) };
+    }
+    size += f.length;
+  }
+  return { id, fields: flat as readonly Buffer[], size };
 }
 
 /** The raw entries of a one-stream Buffer-mode `XREADGROUP` reply (`[[key, entries]]` or nil). */
@@ -151,12 +161,15 @@ export function inspectEntry(fields: readonly Buffer[], maxMessageBytes: number)
   if (type === undefined) return malformed('missing-type', `the entry has no \`${FIELD_TYPE}\` (event type) field`, typeText, idText);
   if (message.length > maxMessageBytes) return malformed('oversize', `the message is ${message.length} bytes; the limit (maxMessageBytes) is ${maxMessageBytes}`, typeText, idText);
   if (size > MAX_OTHER_FIELD_BYTES) return malformed('oversize', `the fields besides the message take ${size} bytes; at most ${MAX_OTHER_FIELD_BYTES} are allowed`, typeText, idText);
-  for (const [name, value] of [[FIELD_TYPE, type], [FIELD_EVENT_ID, id], [FIELD_MESSAGE, message]] as const) {
-    if (value !== undefined && !isUtf8(value)) return malformed('not-utf8', `the \`${name}\` field is not UTF-8`, typeText, idText);
-  }
-  const typeString = type.toString('utf8');
+  // Checked one by one, in this order, rather than through a list: this runs for every entry read.
+  // The hints above already decoded the type and id when they were short enough.
+  const typeBad = typeText === undefined && !isUtf8(type);
+  const idBad = idText === undefined && id !== undefined && !isUtf8(id);
+  const notUtf8 = typeBad ? FIELD_TYPE : idBad ? FIELD_EVENT_ID : !isUtf8(message) ? FIELD_MESSAGE : undefined;
+  if (notUtf8 !== undefined) return malformed('not-utf8', `the \`${notUtf8}\` field is not UTF-8`, typeText, idText);
+  const typeString = typeText ?? type.toString('utf8');
   if (!isEventType(typeString)) return malformed('invalid-type', `the \`${FIELD_TYPE}\` field ${JSON.stringify(typeString.slice(0, 80))} is not an event type`, undefined, idText);
-  return { ok: true, type: typeString, message, eventId: id?.toString('utf8') };
+  return { ok: true, type: typeString, message, eventId: idText ?? id?.toString('utf8') };
 }
 
 function malformed(reason: MalformedReason, detail: string, type: string | undefined, eventId: string | undefined): EntryView {

@@ -4,7 +4,7 @@ import type { AttemptLedger } from './attempts.js';
 import type { StreamsCounters } from './counters.js';
 import type { DeadLetterInfo, DeadLetterWriter } from './dead-letter.js';
 import type { EntryView, MalformedReason, RawEntry } from './entries.js';
-import { describeFailures, type HandlerRunner } from './handler-runner.js';
+import { describeFailures, type HandlerRunner, type HandlingOutcome } from './handler-runner.js';
 import type { StreamSettler } from './settler.js';
 import { undecodableEntry, type UndecodableHandler, type UndecodableReason } from './undecodable.js';
 
@@ -74,9 +74,11 @@ export class EntryProcessor {
   /**
    * Processes `entry`; `view` is its shape ({@link inspectEntry}; `undefined` when trimmed), `seen`
    * says the guard already knows it as processed, `prior` how many attempts earlier deliveries
-   * made (0 for a first delivery). Never rejects.
+   * made (0 for a first delivery). `undefined` when the entry was settled at once (handlers that
+   * returned without a promise and succeeded: most entries), else a promise of the end. Never
+   * throws or rejects.
    */
-  async process(entry: RawEntry, view: EntryView | undefined, seen: boolean, prior = 0): Promise<void> {
+  process(entry: RawEntry, view: EntryView | undefined, seen: boolean, prior = 0): Promise<void> | undefined {
     const { counters } = this.ctx;
     if (view === undefined) {
       // Trimmed by retention before anyone here handled it: counted, and acked so that it leaves
@@ -86,7 +88,7 @@ export class EntryProcessor {
       return this.#ack(entry.id);
     }
     const refused = this.#refused.get(entry.id);
-    if (refused !== undefined && prior >= this.ctx.maxAttempts) return void (await this.#deadLetter(entry, refused));
+    if (refused !== undefined && prior >= this.ctx.maxAttempts) return this.#deadLetter(entry, refused).then(() => undefined);
     if (!view.ok) return this.#malformed(entry, view.reason, view.detail, prior, view.type, view.eventId);
     const subs = this.ctx.subscriptions.match(view.type);
     if (prior >= this.ctx.maxAttempts) return this.#exhausted(entry, view, subs, prior);
@@ -96,38 +98,48 @@ export class EntryProcessor {
     }
     const decoded = this.ctx.codec().decode(view.message, prior > 0);
     if (!decoded.ok) return this.#decodeFailed(entry, decoded.error.reason === 'signature-rejected' ? 'signature-rejected' : 'decode-failed', decoded.error, prior, view.eventId);
+    const event = decoded.event;
     // Handlers were chosen by the entry's type field: an event of another type must not reach them.
-    if (decoded.event.eventType !== view.type) {
-      return this.#decodeFailed(entry, 'type-mismatch', new DecodeError('not-a-cloudevent', `the entry says ${JSON.stringify(view.type)} but carries a ${JSON.stringify(decoded.event.eventType)} event`), prior, decoded.event.eventId);
+    if (event.eventType !== view.type) {
+      return this.#decodeFailed(entry, 'type-mismatch', new DecodeError('not-a-cloudevent', `the entry says ${JSON.stringify(view.type)} but carries a ${JSON.stringify(event.eventType)} event`), prior, event.eventId);
     }
     // The guard looked the entry up by its id field: that must be the event it carries.
-    if (view.eventId !== undefined && decoded.event.eventId !== view.eventId) {
-      return this.#decodeFailed(entry, 'id-mismatch', new DecodeError('not-a-cloudevent', `the entry's id field ${JSON.stringify(view.eventId)} is not its event's id`), prior, decoded.event.eventId);
+    if (view.eventId !== undefined && event.eventId !== view.eventId) {
+      return this.#decodeFailed(entry, 'id-mismatch', new DecodeError('not-a-cloudevent', `the entry's id field ${JSON.stringify(view.eventId)} is not its event's id`), prior, event.eventId);
     }
     if (seen) {
       counters.duplicatesSkipped++;
       return this.#ack(entry.id);
     }
-    const outcome = await this.ctx.runner.run(decoded.event, subs, this.ctx.closing, {
-      prior, beforeRetry: () => this.ctx.attempts.recordRetry(entry.id),
-    });
+    const outcome = this.ctx.runner.handle(event, subs, this.ctx.closing, { prior, beforeRetry: () => this.ctx.attempts.recordRetry(entry.id) });
+    if (outcome instanceof Promise) return outcome.then((o) => this.#settle(entry, event, o, prior));
+    return this.#settle(entry, event, outcome, prior);
+  }
+
+  /** Acknowledges a handled entry, or reports and dead-letters one whose handlers used up their attempts. */
+  #settle(entry: RawEntry, event: BusEvent, outcome: HandlingOutcome, prior: number): Promise<void> | undefined {
     // A retry counter exists only for an entry claimed or retried: forget it once settled.
     const counted = prior > 0 || outcome.attempts > 1;
     if (outcome.ok) {
       if (counted) this.ctx.attempts.forget(entry.id);
-      return this.#ack(entry.id, decoded.event.eventId);
+      return this.#ack(entry.id, event.eventId);
     }
-    if (this.ctx.closing() && outcome.attempts < this.ctx.maxAttempts) return;
+    if (this.ctx.closing() && outcome.attempts < this.ctx.maxAttempts) return undefined;
     // Reported once per failing handler, when its event gives up, not on every attempt.
-    for (const f of outcome.failures) this.#report(f, decoded.event);
-    const written = await this.#deadLetter(entry, { reason: 'handler-failed', error: describeFailures(outcome.failures), attempts: outcome.attempts, eventId: decoded.event.eventId });
+    for (const f of outcome.failures) this.#report(f, event);
+    return this.#deadLetterFailed(entry, event, outcome, counted);
+  }
+
+  async #deadLetterFailed(entry: RawEntry, event: BusEvent, outcome: Extract<HandlingOutcome, { ok: false }>, counted: boolean): Promise<void> {
+    const written = await this.#deadLetter(entry, { reason: 'handler-failed', error: describeFailures(outcome.failures), attempts: outcome.attempts, eventId: event.eventId });
     // Kept while the entry stays pending: a claim must see the attempts made, not start over.
     if (written && counted) this.ctx.attempts.forget(entry.id);
   }
 
-  #ack(id: string, eventId?: string): void {
+  #ack(id: string, eventId?: string): undefined {
     this.ctx.counters.acked++;
     this.ctx.settler.ack(id, eventId);
+    return undefined;
   }
 
   async #malformed(entry: RawEntry, reason: MalformedReason, detail: string, prior: number, type: string | undefined, eventId: string | undefined): Promise<void> {

@@ -50,45 +50,95 @@ export class HandlerRunner {
    * Handles `event` with `subs`; resolves once all succeeded or the attempts ran out. Never rejects.
    * `attempts` in the outcome counts from the first delivery (`prior` included).
    */
-  async run(event: BusEvent, subs: readonly TableSubscription[], isClosing: () => boolean, start: RunStart = {}): Promise<HandlingOutcome> {
-    let todo = subs;
-    let attempt = start.prior ?? 0;
-    let errors: HandlerError[] = [];
+  run(event: BusEvent, subs: readonly TableSubscription[], isClosing: () => boolean, start: RunStart = {}): Promise<HandlingOutcome> {
+    const outcome = this.handle(event, subs, isClosing, start);
+    return outcome instanceof Promise ? outcome : Promise.resolve(outcome);
+  }
+
+  /**
+   * {@link run}, with the outcome itself rather than a promise of it when every handler returned
+   * without a promise and none failed at the first attempt (most events: nothing waits a turn).
+   */
+  handle(event: BusEvent, subs: readonly TableSubscription[], isClosing: () => boolean, start: RunStart = {}): HandlingOutcome | Promise<HandlingOutcome> {
+    const attempt = (start.prior ?? 0) + 1;
+    const called = this.#attempt(event, subs, attempt);
+    if (Array.isArray(called) && called.length === 0) return succeededAt(attempt);
+    return this.#retry(event, isClosing, start, attempt, called);
+  }
+
+  /** Goes on from an attempt that failed (or still runs): retries with backoff until done or out of attempts. */
+  async #retry(event: BusEvent, isClosing: () => boolean, start: RunStart, first: number, called: Failure[] | Promise<Failure[]>): Promise<HandlingOutcome> {
+    let attempt = first;
+    let failed = await called;
     for (;;) {
-      attempt++;
-      const failed = await this.#attempt(event, todo, attempt);
-      todo = failed.map((f) => f.sub).filter((s) => s.active);
-      if (todo.length === 0) return { ok: true, attempts: attempt };
-      errors = failed.map((f) => f.error);
+      const todo = failed.map((f) => f.sub).filter((s) => s.active);
+      if (todo.length === 0) return succeededAt(attempt);
       if (attempt >= this.policy.maxAttempts || isClosing()) break;
       this.hooks.retrying();
       await new Promise((r) => setTimeout(r, fullJitterDelay(attempt, this.policy.backoff)));
       if (isClosing()) break;
       await start.beforeRetry?.();
+      attempt++;
+      failed = await this.#attempt(event, todo, attempt);
     }
-    return { ok: false, attempts: attempt, failures: errors };
+    return { ok: false, attempts: attempt, failures: failed.map((f) => f.error) };
   }
 
-  async #attempt(event: BusEvent, subs: readonly TableSubscription[], attempt: number): Promise<{ sub: TableSubscription; error: HandlerError }[]> {
-    const failed: { sub: TableSubscription; error: HandlerError }[] = [];
-    const waits: Promise<void>[] = [];
+  /**
+   * Calls each handler once; the failures, or a promise of them when a handler returned one.
+   * The common case (every handler returns without a promise and without throwing) allocates
+   * nothing but the shared empty list.
+   */
+  #attempt(event: BusEvent, subs: readonly TableSubscription[], attempt: number): Failure[] | Promise<Failure[]> {
+    let failed: Failure[] | undefined;
+    let waits: Promise<Failure | undefined>[] | undefined;
     const onFailure: FailureOutcome = attempt >= this.policy.maxAttempts ? 'dead-letter' : 'retry';
     for (const sub of subs) {
-      const fail = (e: unknown): void => {
-        this.hooks.failed();
-        failed.push({ sub, error: new HandlerError(sub.pattern, event.eventType, event.eventId, e) });
-      };
       this.hooks.started();
       try {
         const result = sub.handler(event, { pattern: sub.pattern, attempt, onFailure });
-        if (result !== undefined && typeof (result as { then?: unknown }).then === 'function') waits.push(result.then(undefined, fail));
+        if (result !== undefined && typeof (result as { then?: unknown }).then === 'function') (waits ??= []).push(this.#outcome(result, sub, event));
       } catch (e) {
-        fail(e);
+        (failed ??= []).push(this.#failure(sub, event, e));
       }
     }
-    if (waits.length > 0) await Promise.all(waits);
-    return failed;
+    if (waits !== undefined) return this.#gather(waits, failed);
+    return failed ?? NO_FAILURES;
   }
+
+  /** What the promise a handler returned comes to: `undefined`, or its failure. */
+  #outcome(result: Promise<void>, sub: TableSubscription, event: BusEvent): Promise<Failure | undefined> {
+    return result.then(
+      () => undefined,
+      (e: unknown) => this.#failure(sub, event, e),
+    );
+  }
+
+  async #gather(waits: readonly Promise<Failure | undefined>[], failed: Failure[] | undefined): Promise<Failure[]> {
+    for (const f of await Promise.all(waits)) if (f !== undefined) (failed ??= []).push(f);
+    return failed ?? NO_FAILURES;
+  }
+
+  #failure(sub: TableSubscription, event: BusEvent, e: unknown): Failure {
+    this.hooks.failed();
+    return { sub, error: new HandlerError(sub.pattern, event.eventType, event.eventId, e) };
+  }
+}
+
+/** A handler that failed in one attempt, and why. */
+interface Failure {
+  readonly sub: TableSubscription;
+  readonly error: HandlerError;
+}
+
+/** Shared by every attempt in which no handler failed (never written to). */
+const NO_FAILURES: Failure[] = [];
+
+/** The outcome of most events: handled at the first attempt. */
+const FIRST_ATTEMPT_OK: HandlingOutcome = Object.freeze({ ok: true, attempts: 1 });
+
+function succeededAt(attempt: number): HandlingOutcome {
+  return attempt === 1 ? FIRST_ATTEMPT_OK : { ok: true, attempts: attempt };
 }
 
 /** One line naming every failed handler, for the dead-letter entry. */
