@@ -44,7 +44,7 @@ export type Report =
   | { readonly kind: 'ready' }
   | { readonly kind: 'armed' }
   | ({ readonly kind: 'produced'; readonly n: number; readonly seconds: number } & MemoryFigures)
-  | ({ readonly kind: 'done'; readonly count: number; readonly seconds: number; readonly p50Us: number; readonly p99Us: number; readonly dropped: number } & MemoryFigures)
+  | ({ readonly kind: 'done'; readonly count: number; readonly seconds: number; readonly latenciesUs: readonly number[]; readonly dropped: number } & MemoryFigures)
   | { readonly kind: 'error'; readonly message: string };
 
 /** Field names of a dotbus stream entry (`t` = event type, `m` = message), mirrored by the raw baseline. */

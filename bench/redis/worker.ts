@@ -8,7 +8,6 @@ import { createBus, EventRegistry, JsonCodec, type Transport } from 'dotbus';
 import { redisPubSub, redisStreams } from 'dotbus/redis';
 import { Redis } from 'ioredis';
 import { BenchOrder, BenchPing, buildOrders, orderData } from '../events.js';
-import { quantile } from '../harness.js';
 import { AllocationMeter } from './allocation.js';
 import { monotonicUs, STREAM_FIELDS, STREAM_GROUP, type Command, type Report, type Side, type WorkerConfig } from './protocol.js';
 
@@ -222,13 +221,12 @@ async function main(): Promise<void> {
     if (count === 0) first = performance.now();
     if (latencies !== undefined && sentUs !== undefined) latencies[count] = monotonicUs() - sentUs;
     if (++count !== expected) return;
-    const sorted = latencies === undefined ? undefined : latencies.sort();
     const seconds = (performance.now() - first) / 1000;
     const figures = meter === undefined ? { allocatedBytes: NaN, cpuMicros: NaN, rssBytes: process.memoryUsage.rss() } : memory(meter);
     meter = undefined;
     tell({
       kind: 'done', count, seconds, dropped: busDropped(), ...figures,
-      p50Us: sorted === undefined ? NaN : quantile(sorted, 0.5), p99Us: sorted === undefined ? NaN : quantile(sorted, 0.99),
+      latenciesUs: latencies === undefined ? [] : Array.from(latencies),
     });
   };
   let producer: Producer | undefined;

@@ -89,8 +89,8 @@ export async function startPair(side: Side, kind: 'pubsub' | 'streams', url: str
 /** What one {@link runPair} measured. */
 export interface PairRun {
   readonly seconds: number;
-  readonly p50Us: number;
-  readonly p99Us: number;
+  /** Publish→handler latency of each event, µs, in arrival order (latency runs only). */
+  readonly latenciesUs: readonly number[];
   readonly dropped: number;
   /** RSS at the end of the run, in bytes. */
   readonly producerRss: number;
@@ -116,7 +116,7 @@ export async function runPair(pair: Pair, n: number, rate: number, latency: bool
   const p = await pair.producer.next('produced');
   const d = await done;
   return {
-    seconds: (performance.now() - start) / 1000, p50Us: d.p50Us, p99Us: d.p99Us, dropped: d.dropped,
+    seconds: (performance.now() - start) / 1000, latenciesUs: d.latenciesUs, dropped: d.dropped,
     producerRss: p.rssBytes, consumerRss: d.rssBytes, producerBytesPerEvent: p.allocatedBytes / n, consumerBytesPerEvent: d.allocatedBytes / n,
     producerCpuUs: p.cpuMicros / n, consumerCpuUs: d.cpuMicros / n,
   };

@@ -25,7 +25,8 @@ const NOT_WAITING = undefined;
  * subscription, asynchronous dispatch in publish order, isolated handler failures.
  *
  * @remarks The local half of every transport: InMemory publishes straight into it, the Redis
- * consumers feed it what they decode. Handlers run on a later microtask, never inside `dispatch`.
+ * consumers feed it what they decode. Handlers run on a later microtask, never inside `dispatch`;
+ * a consumer fed by a socket runs them right after each dispatch with {@link runReady}.
  */
 export class LocalDispatcher {
   observer: BusObserver = NOOP_OBSERVER;
@@ -36,6 +37,7 @@ export class LocalDispatcher {
   readonly #options: LocalDispatcherOptions;
   readonly #batchSize: number;
   #scheduled = false;
+  #flushing = false;
   #published = 0;
   #delivered = 0;
   #handlerErrors = 0;
@@ -153,6 +155,17 @@ export class LocalDispatcher {
     this.#drop(reason, count, eventType, revealedBy);
   }
 
+  /**
+   * Runs the handlers of what is queued now, in this call, rather than on the next microtask.
+   * For a consumer fed by a socket: each event it decodes reaches its handlers before the next
+   * one is decoded, so a burst arriving in one read is handled as a stream, not store-and-forward.
+   * A no-op inside a handler (dispatch never re-enters itself).
+   */
+  runReady(): void {
+    if (this.#flushing || this.#ready.length === 0) return;
+    this.#flush();
+  }
+
   #markReady(sub: LocalSubscription): void {
     if (sub.scheduled) return;
     sub.scheduled = true;
@@ -164,6 +177,16 @@ export class LocalDispatcher {
   }
 
   readonly #flush = (): void => {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    try {
+      this.#flushReady();
+    } finally {
+      this.#flushing = false;
+    }
+  };
+
+  #flushReady(): void {
     this.#scheduled = false;
     let budget = this.#batchSize;
     const ready = this.#ready;
@@ -189,7 +212,7 @@ export class LocalDispatcher {
     } else {
       this.#checkIdle();
     }
-  };
+  }
 
   #run(sub: LocalSubscription, event: BusEvent): void {
     this.#delivered++;

@@ -289,6 +289,8 @@ export class RedisPubSubConsumer {
     } catch {
       // A full `reject` queue: the dispatcher counted it.
     }
+    // Handled before the next message of this read is decoded: a burst streams through.
+    dispatcher.runReady();
   }
 
   #onHeartbeat(channel: string, raw: Buffer): void {

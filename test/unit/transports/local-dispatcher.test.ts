@@ -93,6 +93,57 @@ describe('LocalDispatcher', () => {
     expect(d.stats().dropped.closed).toBe(4);
     expect(drops).toEqual([{ reason: 'closed', count: 4, type: undefined, by: undefined }]);
   });
+
+  describe('runReady', () => {
+    it('runs the handlers of what was dispatched in this call, in order, never inside dispatch', () => {
+      const d = new LocalDispatcher();
+      const seen: number[] = [];
+      d.subscribe('lab.*', (e) => void seen.push((e.data as { n: number }).n));
+      void d.dispatch(ping(1));
+      expect(seen).toEqual([]);
+      d.runReady();
+      expect(seen).toEqual([1]);
+      void d.dispatch(ping(2));
+      void d.dispatch(ping(3));
+      d.runReady();
+      expect(seen).toEqual([1, 2, 3]);
+      expect(d.stats()).toMatchObject({ delivered: 3, queued: 0, inFlight: 0 });
+    });
+
+    it('never nests a handler in another: what a handler dispatches runs after it returns', () => {
+      const d = new LocalDispatcher();
+      const log: string[] = [];
+      d.subscribe('lab.*', (e) => {
+        const n = (e.data as { n: number }).n;
+        log.push(`start ${n}`);
+        if (n === 1) {
+          void d.dispatch(ping(2));
+          d.runReady();
+        }
+        log.push(`end ${n}`);
+      });
+      void d.dispatch(ping(1));
+      d.runReady();
+      expect(log).toEqual(['start 1', 'end 1', 'start 2', 'end 2']);
+    });
+
+    it('keeps a subscription to its in-flight limit: the rest waits for a handler to settle', async () => {
+      const d = new LocalDispatcher();
+      const started: number[] = [];
+      const release: (() => void)[] = [];
+      d.subscribe('lab.*', (e) => {
+        started.push((e.data as { n: number }).n);
+        return new Promise<void>((r) => release.push(r));
+      }, { maxInFlight: 1 });
+      void d.dispatch(ping(1));
+      void d.dispatch(ping(2));
+      d.runReady();
+      expect(started).toEqual([1]);
+      release.shift()!();
+      await turns(1);
+      expect(started).toEqual([1, 2]);
+    });
+  });
 });
 
 describe('InMemoryTransport', () => {
@@ -119,4 +170,5 @@ describe('InMemoryTransport', () => {
       await bus.close();
     }
   });
+
 });
