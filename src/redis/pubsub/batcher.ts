@@ -12,12 +12,18 @@ export interface PubSubBatchOptions {
   /**
    * How long the first event of a batch waits for more, in ms. 0 sends once the current turn of
    * the event loop ends (`setImmediate`): events published in one synchronous run share a
-   * message and none waits for a timer. @default 0
+   * message and none waits for a timer; a long run (a catch-up burst) sends what it holds once
+   * its first event has waited {@link BATCH_HOLD_LIMIT_MS}, so batching never adds more than
+   * that to an event's latency. A window over 0 holds every event it takes for the whole window.
+   * @default 0
    */
   readonly flushMs?: number;
   /** Largest batch message, in bytes (UTF-16 code units, an upper bound for ASCII JSON); more goes in further messages. Keep it ≤ the consumers' `maxMessageBytes`. @default 1 MiB */
   readonly maxBytes?: number;
 }
+
+/** With `flushMs` 0, longest the first event of a batch waits while its run adds more, in ms. */
+export const BATCH_HOLD_LIMIT_MS = 0.25;
 
 /** Defaults of {@link PubSubBatchOptions}. */
 export const DEFAULT_BATCH = Object.freeze({ maxEvents: 100, flushMs: 0, maxBytes: 1024 * 1024 });
@@ -60,10 +66,14 @@ export class PubSubBatcher {
   readonly #pending = new Map<string, BatchEntry[]>();
   #timer: NodeJS.Timeout | NodeJS.Immediate | undefined;
   #size = 0;
+  /** When the open window's first event came (`now()`, ms). */
+  #openedAt = 0;
 
   constructor(
     readonly limits: ResolvedBatchOptions,
     private readonly send: (eventType: string, entries: BatchEntry[]) => void,
+    /** The time in ms (`performance.now()`; tests give their own clock). */
+    private readonly now: () => number = () => performance.now(),
   ) {}
 
   /** Events waiting now. */
@@ -80,7 +90,10 @@ export class PubSubBatcher {
       list.push({ event, payload, resolve, reject });
       this.#size++;
       if (list.length >= this.limits.maxEvents) this.#sendType(type, list);
-      else this.#timer ??= this.limits.flushMs === 0 ? setImmediate(this.flush) : setTimeout(this.flush, this.limits.flushMs);
+      else if (this.#timer === undefined) {
+        this.#openedAt = this.now();
+        this.#timer = this.limits.flushMs === 0 ? setImmediate(this.flush) : setTimeout(this.flush, this.limits.flushMs);
+      } else if (this.limits.flushMs === 0 && this.now() - this.#openedAt >= BATCH_HOLD_LIMIT_MS) this.flush();
     });
   }
 

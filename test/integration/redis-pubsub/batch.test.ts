@@ -40,7 +40,7 @@ describe('Redis Pub/Sub batch mode', () => {
     const consumer = new Consumer(server.url, namespace);
     await consumer.bus.ready();
     const seen = await watch(namespace);
-    const producer = createBus({ events: FIXTURE_EVENTS, transport: redisPubSub({ connection: connection(), namespace, batch: { maxEvents: 50 } }) });
+    const producer = createBus({ events: FIXTURE_EVENTS, transport: redisPubSub({ connection: connection(), namespace, batch: { maxEvents: 50, flushMs: 20 } }) });
     try {
       await producer.ready();
       const events = [...ticks(30), ...ticks(20, 'it.tock')];
@@ -66,7 +66,7 @@ describe('Redis Pub/Sub batch mode', () => {
   it('splits a flush into messages of at most maxEvents events', async () => {
     const namespace = namespaceOf('split');
     const seen = await watch(namespace);
-    const producer = createBus({ events: FIXTURE_EVENTS, transport: redisPubSub({ connection: connection(), namespace, batch: { maxEvents: 7 } }) });
+    const producer = createBus({ events: FIXTURE_EVENTS, transport: redisPubSub({ connection: connection(), namespace, batch: { maxEvents: 7, flushMs: 20 } }) });
     try {
       await producer.ready();
       const count = 30;
@@ -146,7 +146,7 @@ describe('Redis Pub/Sub batch mode', () => {
     const seen = await watch(namespace);
     const producer = createBus({
       events: FIXTURE_EVENTS, security: new EventSecurity({ signingKey: key }),
-      transport: redisPubSub({ connection: connection(), namespace, batch: { maxEvents: 50 } }),
+      transport: redisPubSub({ connection: connection(), namespace, batch: { maxEvents: 50, flushMs: 20 } }),
     });
     try {
       await producer.ready();
