@@ -80,6 +80,16 @@ describe('a bus with tracing', () => {
     expect(wrapped).toHaveLength(2);
   });
 
+  it('never hands tracing a pattern that is no string: the transport refuses it, naming what was given', () => {
+    const transport = new Capturing();
+    const { tracing, wrapped } = recordingTracing();
+    const bus = createBus({ events: [Paid], transport, tracing });
+    const notAPattern = 42 as unknown as 'billing.paid';
+    expect(() => bus.subscribe(notAPattern, () => {})).toThrow('invalid pattern "number": a pattern is a string such as `validation.*`');
+    expect(() => bus.subscribeUntyped(notAPattern, () => {})).toThrow(expect.objectContaining({ code: 'INVALID_PATTERN' }));
+    expect(wrapped).toEqual([]);
+  });
+
   it('tells tracing about each send before building it, stamps the send context, keeps an event\'s own', async () => {
     const { tracing, starts, ends } = recordingTracing();
     const bus = createBus({ events: [Paid], tracing });
