@@ -4,11 +4,11 @@ import type { EventRegistry } from '../events/registry.js';
 import { majorOf } from '../events/version.js';
 import { describe, InvalidEventError, UnknownEventTypeError } from '../errors.js';
 
-/** What `publish` was given, in a few words, for error messages (never its content). */
+/** What `publish` was given instead of an event object, in a few words (never its content). */
 function kindOf(value: unknown): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  return `a ${typeof value}`;
 }
 
 /**

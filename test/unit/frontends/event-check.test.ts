@@ -45,7 +45,7 @@ describe('requireEvent: what is not an event object', () => {
     ['an array', [written], 'an array'],
     ['a number', 42, 'a number'],
     ['a string', 'billing.paid', 'a string'],
-    ['undefined', undefined, 'a undefined'],
+    ['undefined', undefined, 'undefined'],
     ['a function', () => written, 'a function'],
   ])('refuses %s, naming its kind', (_name, value, kind) => {
     expectInvalid(thrownBy(value), '(none)', '', `Expected an event object, got ${kind}`);
