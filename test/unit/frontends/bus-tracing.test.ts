@@ -119,6 +119,25 @@ describe('a bus with tracing', () => {
     expect(ends[0]![0]!.error?.code).toBe('UNKNOWN_EVENT_TYPE');
   });
 
+  it('names a send by no event id when the caller\'s id is no string, and by no type when the type is none', async () => {
+    const { tracing, starts, ends } = recordingTracing();
+    const bus = createBus({ events: [Paid], tracing, onError: () => {} });
+    const receipt = await bus.emit('billing.paid', { amount: 1 }, { eventId: 42 as unknown as string });
+    expect(receipt.error?.code).toBe('INVALID_EVENT');
+    const untyped = bus.emit as (t: unknown, d: unknown) => Promise<PublishReceipt>;
+    expect((await untyped.call(bus, Symbol('billing.paid'), { amount: 1 })).status).toBe('failed');
+    expect(starts.map((s) => [s.eventType, s.eventId])).toEqual([['billing.paid', undefined], [undefined, expect.any(String)]]);
+    expect(ends.map((r) => r.map((x) => x.status))).toEqual([['failed'], ['failed']]);
+  });
+
+  it('starts no send span for a batch with no valid event', async () => {
+    const { tracing, starts } = recordingTracing();
+    const bus = createBus({ events: [Paid], tracing, onError: () => {} });
+    const receipts = await bus.publishBatch([{ eventType: 'billing.paid' } as unknown as ReturnType<typeof Paid.create>]);
+    expect(receipts.map((r) => r.error?.code)).toEqual(['INVALID_EVENT']);
+    expect(starts).toEqual([]);
+  });
+
   it.each(['startSend', 'run', 'run-after', 'end'] as const)('a tracing whose %s throws never fails a publish nor sends twice', async (broken) => {
     const { tracing } = recordingTracing(broken);
     const bus = createBus({ events: [Paid], tracing });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBus, defineEvent, EventRecorder, InMemoryTransport, Type } from '../../../src/index.js';
+import { createBus, defineEvent, EventRecorder, InMemoryTransport, Type, type BusEvent, type PublishReceipt } from '../../../src/index.js';
 import { PublishError, type DotbusError } from '../../../src/internal.js';
 
 const Paid = defineEvent({ type: 'billing.paid', version: '1.0.0', schema: Type.Object({ amount: Type.Number({ minimum: 0 }) }) });
@@ -90,5 +90,86 @@ describe('EventPublisher and a transport that refuses a write', () => {
     expect(receipt.status).toBe('failed');
     expect(bus.stats().publisher).toMatchObject({ accepted: 0, failed: 1 });
     expect(errors).toEqual(['publishing billing.paid failed: OOM command not allowed']);
+  });
+});
+
+/** A transport that answers every publish with `answer`, a receipt settled later as a broker's is. */
+class Answering extends InMemoryTransport {
+  constructor(private readonly answer: () => Promise<PublishReceipt>) {
+    super();
+  }
+  override publish(): Promise<PublishReceipt> {
+    return this.answer();
+  }
+}
+
+describe('EventPublisher counters', () => {
+  it('counts a transport\'s shared accepted receipt the moment emit returns', async () => {
+    const bus = createBus({ events: [Paid] });
+    const pending = bus.emit('billing.paid', { amount: 1 });
+    expect(bus.stats().publisher).toEqual({ accepted: 1, dropped: 0, failed: 0, skipped: 0 });
+    expect(await pending).toEqual({ status: 'accepted' });
+  });
+
+  it('counts a drop-newest refusal as dropped, the moment emit returns', async () => {
+    const transport = new InMemoryTransport({ queue: { capacity: 1, policy: 'drop-newest' }, maxInFlight: 1 });
+    const bus = createBus({ events: [Paid], transport });
+    bus.subscribe('billing.paid', () => new Promise<void>(() => {}));
+    await bus.emit('billing.paid', { amount: 1 }); // handled (and never done)
+    await bus.emit('billing.paid', { amount: 2 }); // queued
+    const pending = bus.emit('billing.paid', { amount: 3 });
+    expect(bus.stats().publisher).toEqual({ accepted: 2, dropped: 1, failed: 0, skipped: 0 });
+    expect(await pending).toEqual({ status: 'dropped' });
+  });
+
+  it('counts a later buffered receipt as accepted and a later dropped one as dropped, reporting neither', async () => {
+    const errors: DotbusError[] = [];
+    let answer: PublishReceipt = { status: 'buffered' };
+    const bus = createBus({ events: [Paid], transport: new Answering(() => Promise.resolve(answer)), onError: (e) => void errors.push(e) });
+    expect(await bus.emit('billing.paid', { amount: 1 })).toEqual({ status: 'buffered' });
+    answer = { status: 'dropped' };
+    expect(await bus.emit('billing.paid', { amount: 2 })).toEqual({ status: 'dropped' });
+    expect(bus.stats().publisher).toEqual({ accepted: 1, dropped: 1, failed: 0, skipped: 0 });
+    expect(errors).toEqual([]);
+  });
+});
+
+describe('EventPublisher failures, as receipts and reports', () => {
+  it('gives a failed receipt without an error a PublishError saying the transport refused it', async () => {
+    const reported: [DotbusError, BusEvent | undefined][] = [];
+    const bus = createBus({ events: [Paid], transport: new Answering(() => Promise.resolve({ status: 'failed' })), onError: (e, ev) => void reported.push([e, ev]) });
+    const receipt = await bus.emit('billing.paid', { amount: 1 });
+    expect(receipt.status).toBe('failed');
+    expect(receipt.error).toBeInstanceOf(PublishError);
+    expect(receipt.error).toMatchObject({ code: 'PUBLISH_FAILED', eventType: 'billing.paid', message: 'publishing billing.paid failed: the transport refused it' });
+    expect(reported).toHaveLength(1);
+    expect(reported[0]![0]).toBe(receipt.error);
+    expect(reported[0]![1]).toMatchObject({ eventType: 'billing.paid', data: { amount: 1 } });
+    expect(bus.stats().publisher).toEqual({ accepted: 0, dropped: 0, failed: 1, skipped: 0 });
+  });
+
+  it('passes a transport\'s failed receipt that has its error on as it is', async () => {
+    const own: PublishReceipt = { status: 'failed', error: new PublishError('billing.paid', 'NOPERM') };
+    const bus = createBus({ events: [Paid], transport: new Answering(() => Promise.resolve(own)), onError: () => {} });
+    expect(await bus.emit('billing.paid', { amount: 1 })).toBe(own);
+  });
+
+  it('wraps a plain error a transport rejects with in a PublishError that keeps it as the cause', async () => {
+    const thrown = new Error('socket hang up');
+    const bus = createBus({ events: [Paid], transport: new Answering(() => Promise.reject(thrown)), onError: () => {} });
+    const receipt = await bus.emit('billing.paid', { amount: 1 });
+    expect(receipt.error).toMatchObject({ code: 'PUBLISH_FAILED', message: 'publishing billing.paid failed: socket hang up' });
+    expect(receipt.error?.cause).toBe(thrown);
+  });
+
+  it('names the event type in a failing builder\'s error, and "(none)" for a type that is no string', async () => {
+    const bus = createBus({ events: [Paid], onError: () => {} });
+    const broken = (): { amount: number } => {
+      throw new Error('builder broke');
+    };
+    expect((await bus.emitWith('billing.paid', broken)).error?.message).toBe('publishing billing.paid failed: builder broke');
+    const untyped = bus.emitWith as (t: unknown, build: () => unknown) => Promise<PublishReceipt>;
+    const receipt = await untyped.call(bus, Symbol('paid'), broken);
+    expect(receipt.error).toMatchObject({ code: 'PUBLISH_FAILED', eventType: '(none)', message: 'publishing (none) failed: builder broke' });
   });
 });

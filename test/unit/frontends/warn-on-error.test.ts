@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BUILT_IN_EVENTS, createBus, defineEvent, EventRegistry, JsonCodec, Type } from '../../../src/index.js';
-import { BufferFullError, TransportClosedError, warnOnError } from '../../../src/internal.js';
+import { BufferFullError, DotbusError, TransportClosedError, warnOnError } from '../../../src/internal.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -59,6 +59,41 @@ describe('the default onError is rate-limited', () => {
       vi.advanceTimersByTime(1_001);
       warnOnError(new BufferFullError('queue', 1));
       expect(warnings).toEqual(['BUFFER_FULL', 'TRANSPORT_CLOSED', 'BUFFER_FULL']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('the default onError\'s limits, at their edges', () => {
+  /** Collects the warnings' messages, with a clock far past any warning an earlier test gave. */
+  function capture(offset: number): string[] {
+    const warnings: string[] = [];
+    vi.spyOn(process, 'emitWarning').mockImplementation(((message: string | Error) => void warnings.push(String(message))) as typeof process.emitWarning);
+    vi.useFakeTimers({ now: Date.now() + offset });
+    return warnings;
+  }
+
+  it('warns again exactly 10 s after the last warning of a code', () => {
+    const warnings = capture(2e9);
+    try {
+      warnOnError(new DotbusError('TIMED_OUT', 'first'));
+      vi.advanceTimersByTime(9_999);
+      warnOnError(new DotbusError('TIMED_OUT', 'too soon'));
+      vi.advanceTimersByTime(1);
+      warnOnError(new DotbusError('TIMED_OUT', 'due'));
+      expect(warnings).toEqual(['first', 'due']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('shows a message of exactly 500 characters whole, and cuts a longer one to 500 and an ellipsis', () => {
+    const warnings = capture(3e9);
+    try {
+      warnOnError(new DotbusError('INVALID_OPTION', 'a'.repeat(500)));
+      warnOnError(new DotbusError('INVALID_PATTERN', `${'b'.repeat(500)}c`));
+      expect(warnings).toEqual(['a'.repeat(500), `${'b'.repeat(500)}…`]);
     } finally {
       vi.useRealTimers();
     }
