@@ -26,12 +26,13 @@ export const CORK_HOLD_LIMIT_MS = 0.1;
  * system call each, while a lone command still leaves as soon as its task ends. Cheaper than
  * ioredis's auto-pipelining (no pipeline object, no promise per command). Call it before each
  * write. A no-op for a client without a socket of its own (a Cluster, or one not connected yet).
- * `now`: the time, `performance.now()` ms (given by tests).
+ * `at`: the time, `performance.now()` ms (given by tests).
  */
-export function corkUntilTaskEnds(client: object, now = performance.now()): void {
+export function corkUntilTaskEnds(client: object, at?: number): void {
   const stream = (client as { stream?: Partial<Corkable> }).stream;
   if (stream === undefined || typeof stream.cork !== 'function') return;
   const socket = stream as Corkable;
+  const now = at ?? performance.now();
   const since = corked.get(socket);
   if (since === undefined) {
     corked.set(socket, now);

@@ -162,8 +162,7 @@ export class LocalDispatcher {
    * A no-op inside a handler (dispatch never re-enters itself).
    */
   runReady(): void {
-    if (this.#flushing || this.#ready.length === 0) return;
-    this.#flush();
+    if (this.#ready.length > 0) this.#flush();
   }
 
   #markReady(sub: LocalSubscription): void {
