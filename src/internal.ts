@@ -24,7 +24,7 @@ export { MAX_PRODUCER_ID_LENGTH } from './codec/attributes.js';
 export { parseUntrustedJson, strictUtf8 } from './codec/safe-json.js';
 export { producerIdIssue } from './codec/attributes.js';
 export { formatIsoTime } from './codec/iso-time.js';
-export { BATCH_CONTENT_TYPE, DEFAULT_MAX_BATCH_EVENTS, encodeBatch, isBatch, splitBatch } from './codec/batch.js';
+export { BATCH_CONTENT_TYPE, DEFAULT_MAX_BATCH_EVENTS, encodeBatch, isBatch, parseWholeBatch, splitBatch } from './codec/batch.js';
 export type { BatchLimits, BatchSplit } from './codec/batch.js';
 
 // Retries

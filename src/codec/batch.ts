@@ -12,7 +12,7 @@
  */
 import { DecodeError } from '../errors.js';
 import type { DecodeResult, JsonCodec } from './json-codec.js';
-import { strictUtf8 } from './safe-json.js';
+import { closingQuote, parseUntrustedJson, strictUtf8 } from './safe-json.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './wire.js';
 
 /** Content type of a CloudEvents JSON batch. */
@@ -103,6 +103,25 @@ export function splitBatch(raw: string | Uint8Array, limits: BatchLimits = {}): 
 }
 
 /**
+ * The elements of a batch parsed in one pass, or `undefined` when the batch must take the
+ * element-by-element path ({@link splitBatch}): over `maxMessageBytes`, not UTF-8, not one clean
+ * JSON array, more than `maxEvents` elements, nested deeper than one message may be, or holding a
+ * forbidden key. That path refuses the batch or the one bad element with the reason, and still
+ * delivers the others; this one is the common case's shortcut (one parse instead of a scan and
+ * a parse per element), so it gives up rather than judge.
+ */
+export function parseWholeBatch(raw: string | Uint8Array, limits: BatchLimits = {}): readonly unknown[] | undefined {
+  const maxBytes = limits.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const size = typeof raw === 'string' ? (raw.length * 3 <= maxBytes ? raw.length : Buffer.byteLength(raw, 'utf8')) : raw.byteLength;
+  if (size > maxBytes) return undefined;
+  const text = typeof raw === 'string' ? raw : strictUtf8(raw);
+  if (text === undefined) return undefined;
+  const parsed = parseUntrustedJson(text);
+  if (!parsed.ok || !Array.isArray(parsed.value) || parsed.value.length > (limits.maxEvents ?? DEFAULT_MAX_BATCH_EVENTS)) return undefined;
+  return parsed.value as unknown[];
+}
+
+/**
  * Decodes a batch element by element through `codec`: `ok: false` when the batch as a whole is
  * refused (see {@link splitBatch}), otherwise one {@link DecodeResult} per element, in order.
  */
@@ -110,18 +129,6 @@ export function decodeBatch(codec: JsonCodec, raw: string | Uint8Array, limits: 
   const split = splitBatch(raw, limits);
   if (!split.ok) return split;
   return { ok: true, results: split.elements.map((e) => codec.decode(e)) };
-}
-
-/** The index of the quote that closes the string opened at `open` (one not escaped by an odd run of backslashes), or -1. */
-function closingQuote(text: string, open: number): number {
-  let at = open;
-  for (;;) {
-    at = text.indexOf('"', at + 1);
-    if (at === -1) return -1;
-    let backslashes = 0;
-    while (text.charCodeAt(at - 1 - backslashes) === 0x5c) backslashes++;
-    if (backslashes % 2 === 0) return at;
-  }
 }
 
 function blank(text: string, from: number, to: number): boolean {

@@ -82,6 +82,11 @@ export class JsonCodec {
     return this.#security;
   }
 
+  /** Largest message `decode` takes, in bytes. */
+  get maxMessageBytes(): number {
+    return this.#maxBytes;
+  }
+
   /** Whether `decode` verifies signatures (and so whether a producer stamp can be trusted only when signed). */
   get verifies(): boolean {
     return this.#security?.verifies === true;

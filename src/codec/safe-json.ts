@@ -70,16 +70,28 @@ function opensMoreThan(text: string, max: number): boolean {
 /** Whether the brackets of JSON `text` nest deeper than `max` (outside strings). */
 function nestingExceeds(text: string, max: number): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
+    if (c === 0x22) {
+      // Most of a message is inside strings: jump to the closing quote rather than walk to it.
+      i = closingQuote(text, i);
+      // Unterminated: not JSON, which the parse reports.
+      if (i === -1) return false;
+    } else if (c === 0x5b || c === 0x7b) {
       if (++depth > max) return true;
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return false;
+}
+
+/** The index of the quote that closes the string opened at `open` (one not escaped by an odd run of backslashes), or -1. */
+export function closingQuote(text: string, open: number): number {
+  let at = open;
+  for (;;) {
+    at = text.indexOf('"', at + 1);
+    if (at === -1) return -1;
+    let backslashes = 0;
+    while (text.charCodeAt(at - 1 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 === 0) return at;
+  }
 }

@@ -1,5 +1,5 @@
 import { matchesPattern, type DecodeResult, type JsonCodec } from '../../index.js';
-import { ConnectionError, DecodeError, isBatch, splitBatch, type BatchLimits, type DotbusError, type LocalDispatcher } from '../../internal.js';
+import { ConnectionError, DEFAULT_MAX_MESSAGE_BYTES, DecodeError, isBatch, parseWholeBatch, splitBatch, type BatchLimits, type DotbusError, type LocalDispatcher } from '../../internal.js';
 import type { ChannelNames } from './channels.js';
 import type { ConnectionMonitor } from '../connection-monitor.js';
 import { GapTracker } from './gap-tracker.js';
@@ -247,40 +247,60 @@ export class RedisPubSubConsumer {
     if (this.#ctx.subscribeTo === 'namespace' && !this.#ctx.dispatcher.hasSubscribers(this.#ctx.names.typeOf(channel) ?? '')) return;
     this.#received++;
     if (raw[0] === 0x5b || (raw[0] !== 0x7b && isBatch(raw))) return this.#onBatch(channel, raw);
-    this.#deliver(channel, raw, this.#ctx.codec().decode(raw), undefined);
+    const error = this.#deliver(channel, this.#ctx.codec().decode(raw));
+    if (error !== undefined) this.#decodeFailed(raw, channel, error);
   }
 
   /**
    * A CloudEvents batch: refused as a whole only when it breaks its bounds or is not one JSON
    * array; otherwise each element is decoded, checked and delivered (or reported) on its own,
    * with its own producer stamp for gap detection.
+   *
+   * @remarks A clean batch is parsed in one pass and its elements checked as parsed envelopes;
+   * anything else, and every batch under signature verification (which checks each element's
+   * text), is cut into element texts and each decoded as a message of its own.
    */
   #onBatch(channel: string, raw: Buffer): void {
-    const split = splitBatch(raw, this.#ctx.batchLimits);
-    if (!split.ok) return this.#decodeFailed(raw, channel, split.error);
     const codec = this.#ctx.codec();
+    const limits = this.#ctx.batchLimits;
+    // An element must also fit the codec's own bound, which the element-by-element path checks.
+    const maxMessageBytes = Math.min(limits.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, codec.maxMessageBytes);
+    const values = codec.verifies ? undefined : parseWholeBatch(raw, { maxEvents: limits.maxEvents, maxMessageBytes });
+    if (values !== undefined) {
+      let texts: readonly string[] | undefined;
+      for (let i = 0; i < values.length; i++) {
+        const error = this.#deliver(channel, codec.fromWire(values[i]));
+        if (error === undefined) continue;
+        // A failed element is reported with its text, as the other path reports it.
+        const split = (texts ??= elementsOf(raw, limits));
+        this.#decodeFailed(split[i] ?? '', channel, error, i);
+      }
+      return;
+    }
+    const split = splitBatch(raw, limits);
+    if (!split.ok) return this.#decodeFailed(raw, channel, split.error);
     const elements = split.elements;
     for (let i = 0; i < elements.length; i++) {
       const element = elements[i]!;
-      this.#deliver(channel, element, codec.decode(element), i);
+      const error = this.#deliver(channel, codec.decode(element));
+      if (error !== undefined) this.#decodeFailed(element, channel, error, i);
     }
   }
 
-  /** `raw`: the message, or for an element of a batch that element's text (what a dead-letter hook keeps). */
-  #deliver(channel: string, raw: Buffer | string, result: DecodeResult, batchIndex: number | undefined): void {
-    if (!result.ok) return this.#decodeFailed(raw, channel, result.error, batchIndex);
+  /** Delivers a decoded event, or returns why it can't be (the caller reports it with its text). */
+  #deliver(channel: string, result: DecodeResult): DecodeError | undefined {
+    if (!result.ok) return result.error;
     const event = result.event;
     if (this.#ctx.names.channelOf(event.eventType) !== channel) {
       // Routing by a type the channel doesn't carry would let anyone allowed on one channel inject any type.
-      const error = new DecodeError('not-a-cloudevent', `type ${JSON.stringify(event.eventType)} arrived on channel ${JSON.stringify(channel)}`);
-      return this.#decodeFailed(raw, channel, error, batchIndex);
+      return new DecodeError('not-a-cloudevent', `type ${JSON.stringify(event.eventType)} arrived on channel ${JSON.stringify(channel)}`);
     }
     const dispatcher = this.#ctx.dispatcher;
     // Under verification only a signed stamp is trusted: an unsigned one could claim any sequence.
     const trusted = result.keyId !== undefined || !this.#ctx.codec().verifies;
     if (result.stamp !== undefined && trusted && dispatcher.hasSubscribers(event.eventType)) {
       const seen = this.#tracker.observe(result.stamp.producerId, event.eventType, result.stamp.sequence);
-      if (seen.kind === 'duplicate') return;
+      if (seen.kind === 'duplicate') return undefined;
       if (seen.kind === 'gap') dispatcher.countDrop('lost', seen.lost, event.eventType, event);
     }
     try {
@@ -291,6 +311,7 @@ export class RedisPubSubConsumer {
     }
     // Handled before the next message of this read is decoded: a burst streams through.
     dispatcher.runReady();
+    return undefined;
   }
 
   #onHeartbeat(channel: string, raw: Buffer): void {
@@ -347,4 +368,10 @@ export class RedisPubSubConsumer {
   #notify(): void {
     for (const done of [...this.#waiters]) done();
   }
+}
+
+/** The element texts of a batch that parsed whole (so splits cleanly too). */
+function elementsOf(raw: Buffer, limits: BatchLimits): readonly string[] {
+  const split = splitBatch(raw, limits);
+  return split.ok ? split.elements : [];
 }

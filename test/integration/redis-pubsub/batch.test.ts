@@ -98,6 +98,25 @@ describe('Redis Pub/Sub batch mode', () => {
     }
   });
 
+  it('reports a bad element of an otherwise clean batch (parsed in one pass) with its own text and index', async () => {
+    const namespace = namespaceOf('clean');
+    const errors: DecodeErrorInfo[] = [];
+    const consumer = new Consumer(server.url, namespace, { onDecodeError: (info) => errors.push(info) });
+    await consumer.bus.ready();
+    try {
+      const good = ticks(3).map((t, i) => codec.encode(t, { producerId: 'clean', sequence: i + 1 }));
+      const invalid = good[1]!.replace('"n":1', '"n":"one"');
+      const tock = codec.encode(ticks(1, 'it.tock')[0]!);
+      const elements = [good[0]!, invalid, tock, good[2]!];
+      await spy.publish(`${namespace}:it.tick`, `[${elements.join(',')}]`);
+      await waitUntil(() => consumer.delivered === 2 && errors.length === 2, 10_000, 'two delivered, two reported');
+      expect([...consumer.seen].sort()).toEqual([0, 2]);
+      expect(errors.map((e) => [e.batchIndex, e.error.reason, String(e.raw)])).toEqual([[1, 'schema-violation', invalid], [2, 'not-a-cloudevent', tock]]);
+    } finally {
+      await consumer.bus.close();
+    }
+  });
+
   it('refuses as a whole a batch with more elements than maxBatchEvents or not one JSON array', async () => {
     const namespace = namespaceOf('bounds');
     const errors: DecodeErrorInfo[] = [];

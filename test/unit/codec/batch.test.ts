@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeBatch, encodeBatch, isBatch, splitBatch } from '../../../src/codec/batch.js';
+import { decodeBatch, encodeBatch, isBatch, parseWholeBatch, splitBatch } from '../../../src/codec/batch.js';
 import { defineEvent, EventRegistry, JsonCodec, Type } from '../../../src/index.js';
 
 const Measured = defineEvent({ type: 'lab.measured', version: '1.0.0', schema: Type.Object({ value: Type.Number() }) });
@@ -91,5 +91,48 @@ describe('decodeBatch', () => {
     expect(decoded.ok).toBe(true);
     if (!decoded.ok) return;
     expect(decoded.results.map((r) => (r.ok ? 'ok' : r.error.reason))).toEqual(['ok', 'malformed-json', 'schema-violation', 'forbidden-key', 'ok']);
+  });
+});
+
+describe('parseWholeBatch', () => {
+  it('parses a clean batch in one pass, bytes included, to what each element decodes from', () => {
+    const batch = encodeBatch(messages);
+    expect(parseWholeBatch(batch)).toEqual(messages.map((m) => JSON.parse(m) as unknown));
+    expect(parseWholeBatch(Buffer.from(` ${batch}\n`))).toEqual(messages.map((m) => JSON.parse(m) as unknown));
+    expect(parseWholeBatch('[]')).toEqual([]);
+  });
+
+  it('gives up, for the element-by-element path to judge, on anything that path would refuse or report', () => {
+    const batch = encodeBatch(messages);
+    expect(parseWholeBatch(batch, { maxMessageBytes: batch.length - 1 })).toBeUndefined();
+    expect(parseWholeBatch(batch, { maxMessageBytes: batch.length })).toHaveLength(3);
+    expect(parseWholeBatch(batch, { maxEvents: 2 })).toBeUndefined();
+    expect(parseWholeBatch(batch, { maxEvents: 3 })).toHaveLength(3);
+    expect(parseWholeBatch(Buffer.from([0x5b, 0xff, 0x5d]))).toBeUndefined();
+    expect(parseWholeBatch(`[${messages[0]!},{"x":1`)).toBeUndefined();
+    expect(parseWholeBatch(`${batch} []`)).toBeUndefined();
+    expect(parseWholeBatch(messages[0]!)).toBeUndefined();
+    expect(parseWholeBatch(`[${messages[0]!},{"__proto__":{}}]`)).toBeUndefined();
+    expect(parseWholeBatch(`[${messages[0]!},{"a":{"constructor":1}}]`)).toBeUndefined();
+    expect(parseWholeBatch(`[${'['.repeat(300)}${']'.repeat(300)}]`)).toBeUndefined();
+  });
+
+  it('decodes any batch it takes exactly as the element-by-element path does', () => {
+    const element = fc.oneof(
+      fc.constantFrom(...messages),
+      fc.jsonValue().map((v) => JSON.stringify(v)),
+      fc.record({ value: fc.oneof(fc.double(), fc.string()) }).map((data) => messages[0]!.replace('"data":{"value":1}', `"data":${JSON.stringify(data)}`)),
+    );
+    fc.assert(
+      fc.property(fc.array(element, { maxLength: 8 }), (elements) => {
+        const raw = `[${elements.join(',')}]`;
+        const values = parseWholeBatch(raw);
+        if (values === undefined) return;
+        const split = decodeBatch(codec, raw);
+        if (!split.ok) throw new Error('a batch parsed whole must split');
+        const fast = values.map((v) => codec.fromWire(v));
+        expect(fast.map((r) => (r.ok ? r.event : r.error.reason))).toEqual(split.results.map((r) => (r.ok ? r.event : r.error.reason)));
+      }),
+    );
   });
 });
