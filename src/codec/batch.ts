@@ -12,7 +12,7 @@
  */
 import { DecodeError } from '../errors.js';
 import type { DecodeResult, JsonCodec } from './json-codec.js';
-import { closingQuote, parseUntrustedJson, strictUtf8 } from './safe-json.js';
+import { closingQuote, isSafeParsed, strictUtf8 } from './safe-json.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from './wire.js';
 
 /** Content type of a CloudEvents JSON batch. */
@@ -103,22 +103,36 @@ export function splitBatch(raw: string | Uint8Array, limits: BatchLimits = {}): 
 }
 
 /**
+ * Largest batch {@link parseWholeBatch} takes, in bytes (256 KiB; a default batch of 100 events
+ * is about 60 kB). It parses before it checks nesting, so this bounds what a hostile batch of
+ * brackets nested as deep as they go costs before it is handed on (about 25 ms).
+ */
+export const ONE_PASS_MAX_BYTES = 256 * 1024;
+
+/**
  * The elements of a batch parsed in one pass, or `undefined` when the batch must take the
- * element-by-element path ({@link splitBatch}): over `maxMessageBytes`, not UTF-8, not one clean
- * JSON array, more than `maxEvents` elements, nested deeper than one message may be, or holding a
- * forbidden key. That path refuses the batch or the one bad element with the reason, and still
- * delivers the others; this one is the common case's shortcut (one parse instead of a scan and
- * a parse per element), so it gives up rather than judge.
+ * element-by-element path ({@link splitBatch}): over `maxMessageBytes` or
+ * {@link ONE_PASS_MAX_BYTES}, not UTF-8, not one JSON array, more than `maxEvents` elements, or an
+ * element that `parseUntrustedJson` would refuse as a message of its own (a forbidden key,
+ * nested too deep). That path refuses the batch, or reports the one bad element with its reason
+ * and delivers the others; this one is the common case's shortcut (one parse and a walk of the
+ * values, instead of a scan of the text and a parse per element), so it gives up rather than judge.
  */
 export function parseWholeBatch(raw: string | Uint8Array, limits: BatchLimits = {}): readonly unknown[] | undefined {
-  const maxBytes = limits.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const maxBytes = Math.min(limits.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, ONE_PASS_MAX_BYTES);
   const size = typeof raw === 'string' ? (raw.length * 3 <= maxBytes ? raw.length : Buffer.byteLength(raw, 'utf8')) : raw.byteLength;
   if (size > maxBytes) return undefined;
   const text = typeof raw === 'string' ? raw : strictUtf8(raw);
   if (text === undefined) return undefined;
-  const parsed = parseUntrustedJson(text);
-  if (!parsed.ok || !Array.isArray(parsed.value) || parsed.value.length > (limits.maxEvents ?? DEFAULT_MAX_BATCH_EVENTS)) return undefined;
-  return parsed.value as unknown[];
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(value) || value.length > (limits.maxEvents ?? DEFAULT_MAX_BATCH_EVENTS)) return undefined;
+  for (let i = 0; i < value.length; i++) if (!isSafeParsed(value[i])) return undefined;
+  return value as unknown[];
 }
 
 /**

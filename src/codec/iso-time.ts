@@ -15,9 +15,26 @@ const YEAR_0_MS = -62_167_219_200_000;
 const YEAR_10000_MS = 253_402_300_800_000;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31] as const;
 
+/** `.sssZ` for every millisecond: the part of a time that changes from event to event. */
+const MILLIS = Array.from({ length: 1000 }, (_, milli) => `.${String(milli).padStart(3, '0')}Z`);
+/** The last whole second written (ms since the epoch) and its text up to the seconds: a busy bus writes many events a second. */
+let lastSecondMs = Number.NaN;
+let lastSecondText = '';
+
 /** `new Date(ms).toISOString()`, computed without a runtime call for years 0–9999. */
 export function formatIsoTime(ms: number): string {
   if (!(ms >= 0 && ms < YEAR_10000_MS) || !Number.isInteger(ms)) return new Date(ms).toISOString();
+  const milli = ms % 1000;
+  const secondMs = ms - milli;
+  if (secondMs !== lastSecondMs) {
+    lastSecondText = secondText(secondMs);
+    lastSecondMs = secondMs;
+  }
+  return lastSecondText + MILLIS[milli]!;
+}
+
+/** `YYYY-MM-DDTHH:mm:ss` of a whole second `ms` of the years 0–9999. */
+function secondText(ms: number): string {
   const days = Math.floor(ms / DAY_MS);
   let rest = ms - days * DAY_MS;
   const z = days + 719_468;
@@ -34,9 +51,8 @@ export function formatIsoTime(ms: number): string {
   const minute = Math.floor(rest / 60_000);
   rest -= minute * 60_000;
   const second = Math.floor(rest / 1000);
-  const milli = rest - second * 1000;
   const y = year < 1000 ? String(year).padStart(4, '0') : String(year);
-  return `${y}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  return `${y}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}`;
 }
 
 /**

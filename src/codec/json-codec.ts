@@ -65,6 +65,11 @@ export class JsonCodec {
   /** The last `source` and producer id that passed their checks: a bus encodes the same ones again and again. */
   #checkedSource = '';
   #checkedProducer = '';
+  /** The JSON text of the last source written, and of the producer id with the members around it: written again and again. */
+  #sourceJson = '""';
+  #producerJson = ',"producerid":"","producerseq":"';
+  /** Per event type, the last version written and its `dataschema` and `schemaversion` members. */
+  readonly #schemaMembers = new Map<string, { readonly version: string; readonly json: string }>();
   /** The last `schemaversion` decoded and its major: a consumer reads the same few versions over and over. */
   #lastVersion: string | undefined;
   #lastMajor: number | undefined;
@@ -106,17 +111,28 @@ export class JsonCodec {
     // Written by hand rather than stringifying an envelope object: no intermediate object, and
     // only the fields that can hold arbitrary text go through JSON.stringify. The type and the
     // time can't need escaping (the type grammar allows [A-Za-z0-9_.-] only).
-    let json = `{"specversion":"1.0","id":${JSON.stringify(event.eventId)},"source":${JSON.stringify(event.source)},"type":"${event.eventType}","time":"${formatIsoTime(event.timestamp.getTime())}","datacontenttype":"application/json"`;
+    // The source and producer id are the ones #checkText just saw: their JSON text is kept with them.
+    let json = `{"specversion":"1.0","id":${JSON.stringify(event.eventId)},"source":${this.#sourceJson},"type":"${event.eventType}","time":"${formatIsoTime(event.timestamp.getTime())}","datacontenttype":"application/json"`;
     // An untyped event from a producer that wrote no schemaversion has none to write back.
-    if (event.version !== '') json += `,"dataschema":${JSON.stringify(dataSchemaUri(event.eventType, event.version))},"schemaversion":${JSON.stringify(event.version)}`;
+    if (event.version !== '') json += this.#schemaJson(event.eventType, event.version);
     const trace = event.trace;
     if (trace !== undefined) {
       json += `,"traceparent":${JSON.stringify(trace.traceparent)}`;
       if (trace.tracestate !== undefined) json += `,"tracestate":${JSON.stringify(trace.tracestate)}`;
     }
-    if (stamp !== undefined) json += `,"producerid":${JSON.stringify(stamp.producerId)},"producerseq":"${stamp.sequence}"`;
+    if (stamp !== undefined) json += `${this.#producerJson}${stamp.sequence}"`;
     if (event.replayOf !== undefined) json += `,"replayof":${JSON.stringify(event.replayOf)}`;
     return `${json},"data":${JSON.stringify(event.data)}}`;
+  }
+
+  /** The `dataschema` and `schemaversion` members of `type` at `version`, kept per type. */
+  #schemaJson(type: string, version: string): string {
+    const kept = this.#schemaMembers.get(type);
+    if (kept !== undefined && kept.version === version) return kept.json;
+    const json = `,"dataschema":${JSON.stringify(dataSchemaUri(type, version))},"schemaversion":${JSON.stringify(version)}`;
+    // Types are registered, so the map is as big as the registry (plus untyped types re-encoded, bounded too).
+    if (this.#schemaMembers.size < 10_000 || kept !== undefined) this.#schemaMembers.set(type, { version, json });
+    return json;
   }
 
   /** The envelope object of `event` (what {@link encode} serializes). */
@@ -160,6 +176,7 @@ export class JsonCodec {
       const issue = textIssue(source);
       if (issue !== undefined) throw new InvalidEventError(event.eventType, [{ path: '/source', message: `A CloudEvents source may not hold ${issue}` }]);
       this.#checkedSource = source;
+      this.#sourceJson = JSON.stringify(source);
     }
     const state = event.trace?.tracestate;
     if (state !== undefined) {
@@ -170,6 +187,7 @@ export class JsonCodec {
       const issue = producerIdIssue(stamp.producerId);
       if (issue !== undefined) throw new InvalidOptionError('producerId', `${issue} (consumers refuse such ids)`);
       this.#checkedProducer = stamp.producerId;
+      this.#producerJson = `,"producerid":${JSON.stringify(stamp.producerId)},"producerseq":"`;
     }
   }
 

@@ -22,10 +22,11 @@ export function strictUtf8(bytes: Uint8Array): string | undefined {
 }
 
 /** Deepest nesting a message may have (the same bound events' data has). */
-const MAX_JSON_DEPTH = 256;
+export const MAX_JSON_DEPTH = 256;
 
 /**
- * `JSON.parse` for input from the network: refuses prototype-pollution keys anywhere in the tree.
+ * `JSON.parse` for input from the network: refuses prototype-pollution keys anywhere in the tree,
+ * and nesting deeper than {@link MAX_JSON_DEPTH} levels.
  *
  * @remarks The common case pays one substring scan: the reviver (which is several times slower
  * than a plain parse) only runs when the text could hold a forbidden key, spelled out or behind a
@@ -54,6 +55,28 @@ export function parseUntrustedJson(text: string): SafeParseResult {
   } catch (e) {
     return { ok: false, reason: 'malformed-json', detail: e instanceof Error ? e.message : 'not JSON' };
   }
+}
+
+/**
+ * Whether already-parsed JSON `value` is what {@link parseUntrustedJson} accepts: no key that
+ * could reach a prototype, anywhere, and at most `maxDepth` levels of objects and arrays (`value`
+ * itself being the first). For a caller that parses with a plain `JSON.parse` (which doesn't
+ * recurse) and checks what it parsed: walking the values costs far less than scanning a long
+ * text (a batch) for keys and brackets first. Recursion stops at `maxDepth`.
+ */
+export function isSafeParsed(value: unknown, maxDepth: number = MAX_JSON_DEPTH): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (maxDepth <= 0) return false;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!isSafeParsed(value[i], maxDepth - 1)) return false;
+    return true;
+  }
+  for (const key in value) {
+    // Property keys are internalized strings: these are pointer comparisons, cheaper than a Set.
+    if (key === '__proto__' || key === 'constructor' || key === 'prototype') return false;
+    if (!isSafeParsed((value as Record<string, unknown>)[key], maxDepth - 1)) return false;
+  }
+  return true;
 }
 
 /** Whether `text` holds more than `max` opening brackets (`{` and `[`, strings included). */

@@ -11,6 +11,20 @@ describe('iso-time', () => {
     }), { numRuns: 5_000 });
   });
 
+  it('formats runs of instants within one second and across seconds as Date#toISOString (its last second is remembered)', () => {
+    const run = fc.tuple(instant, fc.array(fc.integer({ min: -2_500, max: 2_500 }), { minLength: 1, maxLength: 20 }));
+    fc.assert(fc.property(run, ([start, steps]) => {
+      let ms = start;
+      for (const step of steps) {
+        ms = Math.max(0, ms + step);
+        expect(formatIsoTime(ms)).toBe(new Date(ms).toISOString());
+      }
+    }), { numRuns: 2_000 });
+    for (const ms of [0, 999, 1_000, 1_001, 59_999, 60_000, Date.UTC(2024, 1, 29, 23, 59, 59, 999), Date.UTC(2024, 2, 1)]) {
+      expect(formatIsoTime(ms)).toBe(new Date(ms).toISOString());
+    }
+  });
+
   it('parses what it formats, and agrees with Date.parse on offsets and fractions', () => {
     fc.assert(fc.property(instant, (ms) => {
       expect(parseIsoTime(formatIsoTime(ms))).toBe(ms);

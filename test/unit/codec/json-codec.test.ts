@@ -85,6 +85,34 @@ describe('JsonCodec encode', () => {
   });
 });
 
+describe('JsonCodec encode: what it keeps from one event to the next', () => {
+  it('writes each event of a mixed run (sources, producers, types and versions that repeat and alternate) as toWire describes it', () => {
+    const untyped = new JsonCodec(registry, { untyped: true });
+    const decodedAs = (type: string, version: string) => {
+      const result = untyped.decode(JSON.stringify({ specversion: '1.0', id: 'u-1', source: '/u', type, time: '2026-01-01T00:00:00.000Z', schemaversion: version, data: { n: 1 } }));
+      if (!result.ok) throw result.error;
+      return result.event;
+    };
+    const pool = [
+      Measured.create({ value: 1, label: 'a', unit: 'm' }, { source: '/a' }),
+      Measured.create({ value: 2, label: 'b', unit: 'm' }, { source: '/b"q' }),
+      decodedAs('billing.charged', '1.0.0'),
+      decodedAs('billing.charged', '2.0.0'),
+      decodedAs('billing.refunded', '1.0.0'),
+    ];
+    const step = fc.tuple(fc.nat({ max: pool.length - 1 }), fc.option(fc.constantFrom('p-1', 'p-2', 'p"3'), { nil: undefined }), fc.nat());
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 1, maxLength: 12 }), (steps) => {
+        const fresh = new JsonCodec(registry, { untyped: true });
+        for (const [i, producerId, seq] of steps) {
+          const stamp = producerId === undefined ? undefined : { producerId, sequence: seq + 1 };
+          expect(JSON.parse(fresh.encode(pool[i]!, stamp))).toEqual(JSON.parse(JSON.stringify(fresh.toWire(pool[i]!, stamp))));
+        }
+      }),
+    );
+  });
+});
+
 /** Text a CloudEvents String attribute may hold: no C0, DEL or C1 controls, no bidi formatting characters. */
 function isCloudEventsText(text: string): boolean {
   // eslint-disable-next-line no-control-regex -- matching control characters is the point

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseUntrustedJson, strictUtf8 } from '../../../src/codec/safe-json.js';
+import { isSafeParsed, MAX_JSON_DEPTH, parseUntrustedJson, strictUtf8 } from '../../../src/codec/safe-json.js';
 
 const nested = (depth: number, open = '[', close = ']', inner = ''): string => `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
 
@@ -67,5 +67,35 @@ describe('strictUtf8', () => {
     expect(strictUtf8(Buffer.from('héllo 😀', 'utf8'))).toBe('héllo 😀');
     expect(strictUtf8(Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]))).toBe('\ufeff{}');
     for (const bad of [[0xff], [0xc3], [0xed, 0xa0, 0x80], [0x7b, 0x80, 0x7d]]) expect(strictUtf8(Uint8Array.from(bad)), String(bad)).toBeUndefined();
+  });
+});
+
+describe('isSafeParsed', () => {
+  it('accepts parsed JSON exactly where parseUntrustedJson accepts its text: depth', () => {
+    const shapes = (depth: number): string[] => [nested(depth), `${'{"a":'.repeat(depth - 1)}{}${'}'.repeat(depth - 1)}`, `[1,"[",{"b":${nested(depth - 2)}}]`];
+    for (const depth of [3, 255, 256, 257, 258, 1_000]) {
+      for (const text of shapes(depth)) expect(isSafeParsed(JSON.parse(text))).toBe(parseUntrustedJson(text).ok);
+    }
+  });
+
+  it('accepts parsed JSON exactly where parseUntrustedJson accepts its text: keys, spelled out or escaped, at any depth', () => {
+    const key = fc.constantFrom('__proto__', '\\u005f_proto__', 'constructor', 'c\\u006fnstructor', 'prototype', 'proto', 'constructors', 'a');
+    const text = fc.tuple(fc.jsonValue({ maxDepth: 3 }), key, fc.jsonValue({ maxDepth: 2 }), fc.boolean()).map(([outer, k, inner, inArray]) => {
+      const member = `{"${k}":${JSON.stringify(inner)}}`;
+      return `{"x":${JSON.stringify(outer)},"y":${inArray ? `[1,${member}]` : member},"z":"constructor prototype __proto__"}`;
+    });
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(isSafeParsed(JSON.parse(t))).toBe(parseUntrustedJson(t).ok);
+      }),
+    );
+  });
+
+  it('never overflows the stack, however deep the value, and takes primitives', () => {
+    expect(isSafeParsed(JSON.parse(nested(200_000)))).toBe(false);
+    expect(isSafeParsed(7, 0)).toBe(true);
+    expect(isSafeParsed({}, 0)).toBe(false);
+    expect(isSafeParsed({}, 1)).toBe(true);
+    expect(isSafeParsed(JSON.parse(nested(MAX_JSON_DEPTH)))).toBe(true);
   });
 });
