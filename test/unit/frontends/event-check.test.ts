@@ -128,6 +128,12 @@ describe('requireEvent: the envelope of a hand-written event', () => {
 });
 
 describe('requireEvent: events dotbus built', () => {
+  it('checks again an event another definition of the same type built: only its own registry\'s brand lets it through unchecked', () => {
+    const Other = defineEvent({ type: 'billing.paid', version: '1.0.0', schema: Type.Object({ amount: Type.String() }) });
+    const foreign = Other.create({ amount: 'three' });
+    expectInvalid(thrownBy(foreign), 'billing.paid', '/amount', 'Expected number');
+  });
+
   it('passes an event its registry\'s definition built as it is', () => {
     const event = Paid.create({ amount: 1 });
     expect(requireEvent(event, registry)).toBe(event);
