@@ -61,7 +61,7 @@ export function isBatch(raw: string | Uint8Array): boolean {
 export function splitBatch(raw: string | Uint8Array, limits: BatchLimits = {}): BatchSplit {
   const maxBytes = limits.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const maxEvents = limits.maxEvents ?? DEFAULT_MAX_BATCH_EVENTS;
-  const size = typeof raw === 'string' ? (raw.length * 3 <= maxBytes ? raw.length : Buffer.byteLength(raw, 'utf8')) : raw.byteLength;
+  const size = byteSize(raw, maxBytes);
   if (size > maxBytes) return refuse('oversize', `batch is ${size} bytes; the limit is ${maxBytes}`);
   const text = typeof raw === 'string' ? raw : strictUtf8(raw);
   if (text === undefined) return refuse('malformed-json', 'batch is not valid UTF-8');
@@ -120,7 +120,7 @@ export const ONE_PASS_MAX_BYTES = 256 * 1024;
  */
 export function parseWholeBatch(raw: string | Uint8Array, limits: BatchLimits = {}): readonly unknown[] | undefined {
   const maxBytes = Math.min(limits.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES, ONE_PASS_MAX_BYTES);
-  const size = typeof raw === 'string' ? (raw.length * 3 <= maxBytes ? raw.length : Buffer.byteLength(raw, 'utf8')) : raw.byteLength;
+  const size = byteSize(raw, maxBytes);
   if (size > maxBytes) return undefined;
   const text = typeof raw === 'string' ? raw : strictUtf8(raw);
   if (text === undefined) return undefined;
@@ -143,6 +143,12 @@ export function decodeBatch(codec: JsonCodec, raw: string | Uint8Array, limits: 
   const split = splitBatch(raw, limits);
   if (!split.ok) return split;
   return { ok: true, results: split.elements.map((e) => codec.decode(e)) };
+}
+
+/** UTF-8 size of `raw`; a string that can't exceed `maxBytes` even at 3 bytes a unit isn't counted (its length stands in). */
+function byteSize(raw: string | Uint8Array, maxBytes: number): number {
+  if (typeof raw !== 'string') return raw.byteLength;
+  return raw.length * 3 <= maxBytes ? raw.length : Buffer.byteLength(raw, 'utf8');
 }
 
 function blank(text: string, from: number, to: number): boolean {
