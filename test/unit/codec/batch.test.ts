@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeBatch, encodeBatch, isBatch, parseWholeBatch, splitBatch } from '../../../src/codec/batch.js';
+import { decodeBatch, encodeBatch, isBatch, ONE_PASS_MAX_BYTES, parseWholeBatch, splitBatch } from '../../../src/codec/batch.js';
 import { defineEvent, EventRegistry, JsonCodec, Type } from '../../../src/index.js';
 
 const Measured = defineEvent({ type: 'lab.measured', version: '1.0.0', schema: Type.Object({ value: Type.Number() }) });
@@ -20,6 +20,14 @@ describe('isBatch', () => {
     expect(isBatch(Buffer.from(` \n${encodeBatch(messages)}`))).toBe(true);
     expect(isBatch(messages[0]!)).toBe(false);
     expect(isBatch('')).toBe(false);
+  });
+
+  it('skips every JSON whitespace character (space, tab, CR, LF) and nothing else', () => {
+    expect(isBatch('\t\r\n [1]')).toBe(true);
+    expect(isBatch(Buffer.from('\t\r{"a":1}'))).toBe(false);
+    expect(isBatch(' \t\r\n')).toBe(false);
+    expect(isBatch('\u00a0[1]')).toBe(false);
+    expect(isBatch('x[1]')).toBe(false);
   });
 });
 
@@ -41,6 +49,45 @@ describe('splitBatch', () => {
   it('reads an empty array as no elements', () => {
     expect(splitBatch('[]')).toEqual({ ok: true, elements: [] });
     expect(splitBatch(' [ ] ')).toEqual({ ok: true, elements: [] });
+  });
+
+  it('allows every JSON whitespace character around the array and between elements', () => {
+    expect(splitBatch('\t\r\n [1,2] \t\r\n')).toEqual({ ok: true, elements: ['1', '2'] });
+    expect(splitBatch('[\t\r\n ]')).toEqual({ ok: true, elements: [] });
+    expect(splitBatch('[1]\u00a0')).toMatchObject({ ok: false, error: { reason: 'malformed-json', message: expect.stringContaining('text after the batch array') as unknown } });
+    expect(splitBatch('\u00a0[1]')).toMatchObject({ ok: false, error: { reason: 'malformed-json' } });
+  });
+
+  it('accepts a batch nested exactly 257 levels deep (the array and one message at its bound) and refuses 258', () => {
+    const nested = (depth: number): string => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    expect(splitBatch(nested(257))).toMatchObject({ ok: true, elements: [nested(256)] });
+    expect(splitBatch(nested(258))).toMatchObject({ ok: false, error: { reason: 'too-deep', message: expect.stringContaining('257 levels') as unknown } });
+  });
+
+  it('says in its refusals which limit was crossed and how to change it', () => {
+    const over = splitBatch('[1,2,3]', { maxEvents: 2 });
+    expect(over.ok ? '' : over.error.message).toMatch(/more than 2 events.*maxBatchEvents.*batch\.maxEvents/);
+    const big = splitBatch('[1,2,3]', { maxMessageBytes: 6 });
+    expect(big.ok ? '' : big.error.message).toMatch(/7 bytes; the limit is 6/);
+    const unterminated = splitBatch('[1,2');
+    expect(unterminated.ok ? '' : unterminated.error.message).toMatch(/unterminated batch array/);
+    const string = splitBatch('["abc]');
+    expect(string.ok ? '' : string.error.message).toMatch(/unterminated string/);
+    const unbalanced = splitBatch('[1]]');
+    expect(unbalanced.ok ? '' : unbalanced.error.message).toMatch(/text after the batch array/);
+    const closeFirst = splitBatch(']');
+    expect(closeFirst.ok ? '' : closeFirst.error.message).toMatch(/unbalanced brackets/);
+    const object = splitBatch('{"a":1}');
+    expect(object.ok ? '' : object.error.message).toMatch(/one JSON array/);
+  });
+
+  it('counts bytes, not UTF-16 units, against maxMessageBytes for text too', () => {
+    const text = `["${'é'.repeat(10)}"]`;
+    expect(Buffer.byteLength(text)).toBe(24);
+    expect(splitBatch(text, { maxMessageBytes: 23 })).toMatchObject({ ok: false, error: { reason: 'oversize' } });
+    expect(splitBatch(text, { maxMessageBytes: 24 })).toMatchObject({ ok: true });
+    expect(parseWholeBatch(text, { maxMessageBytes: 23 })).toBeUndefined();
+    expect(parseWholeBatch(text, { maxMessageBytes: 24 })).toEqual(['é'.repeat(10)]);
   });
 
   it('refuses more elements than maxEvents as a whole, and accepts exactly maxEvents', () => {
@@ -115,6 +162,14 @@ describe('parseWholeBatch', () => {
     expect(parseWholeBatch(`[${messages[0]!},{"__proto__":{}}]`)).toBeUndefined();
     expect(parseWholeBatch(`[${messages[0]!},{"a":{"constructor":1}}]`)).toBeUndefined();
     expect(parseWholeBatch(`[${'['.repeat(300)}${']'.repeat(300)}]`)).toBeUndefined();
+  });
+
+  it('leaves a batch over ONE_PASS_MAX_BYTES to the element-by-element path, however high maxMessageBytes is', () => {
+    const fits = `["${'a'.repeat(ONE_PASS_MAX_BYTES - 4)}"]`;
+    expect(fits.length).toBe(ONE_PASS_MAX_BYTES);
+    expect(parseWholeBatch(fits)).toHaveLength(1);
+    expect(parseWholeBatch(`["${'a'.repeat(ONE_PASS_MAX_BYTES - 3)}"]`)).toBeUndefined();
+    expect(parseWholeBatch(Buffer.from(`["${'a'.repeat(ONE_PASS_MAX_BYTES - 3)}"]`))).toBeUndefined();
   });
 
   it('decodes any batch it takes exactly as the element-by-element path does', () => {
