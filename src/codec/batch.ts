@@ -72,12 +72,14 @@ export function splitBatch(raw: string | Uint8Array, limits: BatchLimits = {}): 
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22) {
+      if (depth === 0) return refuse('malformed-json', 'a batch is one JSON array');
       // Most of an event's text is inside strings: jump to the closing quote instead of walking to it.
       i = closingQuote(text, i);
       if (i === -1) return refuse('malformed-json', 'unterminated string');
     } else if (c === 0x5b || c === 0x7b) {
       if (depth === 0) {
-        if (c !== 0x5b || start !== -1) return refuse('malformed-json', 'a batch is one JSON array');
+        // The first bracket at depth 0 (the scan stops where its array closes).
+        if (c !== 0x5b) return refuse('malformed-json', 'a batch is one JSON array');
         start = i + 1;
       }
       if (++depth > MAX_BATCH_DEPTH) return refuse('too-deep', `batch nested more than ${MAX_BATCH_DEPTH} levels deep`);

@@ -51,8 +51,8 @@ function secondText(ms: number): string {
   const minute = Math.floor(rest / 60_000);
   rest -= minute * 60_000;
   const second = Math.floor(rest / 1000);
-  const y = year < 1000 ? String(year).padStart(4, '0') : String(year);
-  return `${y}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}`;
+  // Only instants from 1970 on come here: the year has four digits.
+  return `${year}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}`;
 }
 
 /**

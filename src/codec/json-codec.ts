@@ -62,9 +62,12 @@ export class JsonCodec {
   readonly #maxBytes: number;
   readonly #untyped: boolean;
   readonly #security: EventSecurity | undefined;
-  /** The last `source` and producer id that passed their checks: a bus encodes the same ones again and again. */
-  #checkedSource = '';
-  #checkedProducer = '';
+  /**
+   * The last `source` and producer id that passed their checks: a bus encodes the same ones again
+   * and again. None at first: a start value of `''` let an empty one through unchecked.
+   */
+  #checkedSource: string | undefined;
+  #checkedProducer: string | undefined;
   /** The JSON text of the last source written, and of the producer id with the members around it: written again and again. */
   #sourceJson = '""';
   #producerJson = ',"producerid":"","producerseq":"';
@@ -173,6 +176,7 @@ export class JsonCodec {
   #checkText(event: BusEvent, stamp: ProducerStamp | undefined): void {
     const source = event.source;
     if (source !== this.#checkedSource) {
+      if (source === '') throw new InvalidEventError(event.eventType, [{ path: '/source', message: 'A CloudEvents source may not be empty' }]);
       const issue = textIssue(source);
       if (issue !== undefined) throw new InvalidEventError(event.eventType, [{ path: '/source', message: `A CloudEvents source may not hold ${issue}` }]);
       this.#checkedSource = source;

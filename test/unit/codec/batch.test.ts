@@ -46,6 +46,12 @@ describe('splitBatch', () => {
     }), { numRuns: 300 });
   });
 
+  it('hands on an empty last element (a trailing comma) for the element decode to refuse', () => {
+    expect(splitBatch('[1,]')).toEqual({ ok: true, elements: ['1', ''] });
+    expect(splitBatch('[1, ]')).toEqual({ ok: true, elements: ['1', ' '] });
+    expect(splitBatch('[,]')).toEqual({ ok: true, elements: ['', ''] });
+  });
+
   it('reads an empty array as no elements', () => {
     expect(splitBatch('[]')).toEqual({ ok: true, elements: [] });
     expect(splitBatch(' [ ] ')).toEqual({ ok: true, elements: [] });
@@ -77,8 +83,16 @@ describe('splitBatch', () => {
     expect(unbalanced.ok ? '' : unbalanced.error.message).toMatch(/text after the batch array/);
     const closeFirst = splitBatch(']');
     expect(closeFirst.ok ? '' : closeFirst.error.message).toMatch(/unbalanced brackets/);
-    const object = splitBatch('{"a":1}');
-    expect(object.ok ? '' : object.error.message).toMatch(/one JSON array/);
+    for (const text of ['{"a":1}', 'x[1]', '"[1]"', ' "x" [1]']) {
+      const refused = splitBatch(text);
+      expect(refused.ok ? '' : refused.error.message, text).toMatch(/a batch is one JSON array/);
+    }
+    for (const text of ['', ' \n']) {
+      const refused = splitBatch(text);
+      expect(refused.ok ? '' : refused.error.message).toMatch(/unterminated batch array/);
+    }
+    const bytes = splitBatch(Buffer.from([0x5b, 0xff, 0x5d]));
+    expect(bytes.ok ? '' : bytes.error.message).toMatch(/batch is not valid UTF-8/);
   });
 
   it('counts bytes, not UTF-16 units, against maxMessageBytes for text too', () => {

@@ -5,6 +5,28 @@ import { formatIsoTime, parseIsoTime } from '../../../src/codec/iso-time.js';
 const instant = fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(9999, 11, 31, 23, 59, 59, 999) });
 
 describe('iso-time', () => {
+  it('formats every instant Date can hold exactly as Date#toISOString, outside years 1970–9999 and fractions of a millisecond too', () => {
+    const any = fc.oneof(fc.integer({ min: -8.64e15, max: 8.64e15 }), fc.double({ min: -8.64e15, max: 8.64e15, noNaN: true }));
+    fc.assert(fc.property(any, (ms) => {
+      expect(formatIsoTime(ms)).toBe(new Date(ms).toISOString());
+    }), { numRuns: 2_000 });
+    const edges = [-1, 0, 0.5, Date.UTC(2000, 1, 29, 12), Date.UTC(2000, 2, 1), Date.UTC(2100, 1, 28, 23, 59, 59, 999), Date.UTC(2100, 2, 1), Date.UTC(2400, 1, 29), Date.UTC(9999, 11, 31, 23, 59, 59, 999), Date.UTC(10000, 0, 1)];
+    for (const ms of edges) expect(formatIsoTime(ms)).toBe(new Date(ms).toISOString());
+  });
+
+  it('refuses a time with anything but an ASCII digit where a digit belongs', () => {
+    for (const valid of ['2026-11-26T10:00:00.123Z', '2026-11-26T10:00:00+01:30', '2026-11-26 10:00:00.1Z']) {
+      expect(Number.isNaN(parseIsoTime(valid))).toBe(false);
+      for (let i = 0; i < valid.length; i++) {
+        if (!/\d/.test(valid[i]!)) continue;
+        for (const c of [':', '/', 'a', ' ', '\u0660', '.']) {
+          const text = valid.slice(0, i) + c + valid.slice(i + 1);
+          expect(parseIsoTime(text), text).toBeNaN();
+        }
+      }
+    }
+  });
+
   it('formats exactly as Date#toISOString', () => {
     fc.assert(fc.property(instant, (ms) => {
       expect(formatIsoTime(ms)).toBe(new Date(ms).toISOString());

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isSafeParsed, MAX_JSON_DEPTH, parseUntrustedJson, strictUtf8 } from '../../../src/codec/safe-json.js';
+import { closingQuote, isSafeParsed, MAX_JSON_DEPTH, parseUntrustedJson, strictUtf8 } from '../../../src/codec/safe-json.js';
 
 const nested = (depth: number, open = '[', close = ']', inner = ''): string => `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
 
@@ -23,6 +23,15 @@ describe('parseUntrustedJson: depth', () => {
     expect(parseUntrustedJson(wide)).toMatchObject({ ok: true });
     // Deep after a string with brackets: still found.
     expect(parseUntrustedJson(`["]]]]", ${nested(257)}]`)).toMatchObject({ ok: false, reason: 'too-deep' });
+  });
+
+  it('lowers the depth at closing brackets of both kinds, in long texts with many brackets', () => {
+    expect(parseUntrustedJson(`[${Array.from({ length: 300 }, () => '[]').join(',')}]`)).toMatchObject({ ok: true });
+    expect(parseUntrustedJson(`[${Array.from({ length: 300 }, () => '{}').join(',')}]`)).toMatchObject({ ok: true });
+  });
+
+  it('reports an unterminated string in a long text with many brackets as malformed, not too deep', () => {
+    expect(parseUntrustedJson(`[${'[],'.repeat(300)}"abc`)).toMatchObject({ ok: false, reason: 'malformed-json' });
   });
 
   it('agrees with JSON.parse on every JSON value within the bound that has no forbidden key', () => {
@@ -97,5 +106,23 @@ describe('isSafeParsed', () => {
     expect(isSafeParsed({}, 0)).toBe(false);
     expect(isSafeParsed({}, 1)).toBe(true);
     expect(isSafeParsed(JSON.parse(nested(MAX_JSON_DEPTH)))).toBe(true);
+    // Values inside the deepest level allowed are no level of their own.
+    expect(isSafeParsed(JSON.parse(nested(MAX_JSON_DEPTH, '[', ']', '1,"s",null,true')))).toBe(true);
+    expect(isSafeParsed('abc', 0)).toBe(true);
+    expect(isSafeParsed(null, 0)).toBe(true);
+  });
+});
+
+describe('closingQuote', () => {
+  it('finds the quote that closes a string, past escaped quotes and escaped backslashes', () => {
+    expect(closingQuote('""', 0)).toBe(1);
+    // "a\\" then b": an escaped backslash, so the quote after it closes.
+    expect(closingQuote(String.raw`"a\\"b"`, 0)).toBe(4);
+    // "a\\\"b": an escaped backslash, then an escaped quote.
+    expect(closingQuote(String.raw`"a\\\"b"`, 0)).toBe(7);
+    expect(closingQuote(String.raw`"a\"b"`, 0)).toBe(5);
+    expect(closingQuote('x"ab"', 1)).toBe(4);
+    expect(closingQuote('"abc', 0)).toBe(-1);
+    expect(closingQuote(String.raw`"a\"`, 0)).toBe(-1);
   });
 });
