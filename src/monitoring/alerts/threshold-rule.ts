@@ -70,8 +70,11 @@ export class ThresholdRule implements RuleRuntime {
     const countsOnly = (spec.aggregate === 'count' || spec.aggregate === 'rate') && spec.windowType !== 'session';
     this.#counts = countsOnly ? new StepCountTable(spec.windowMs / spec.everyMs) : undefined;
     const unit = spec.aggregate === 'rate' ? '/s' : '';
+    const opposite = spec.direction === 'above' ? 'below' : 'above';
+    // What #judge resolves at: past the resolve threshold with hysteresis, back to the firing one without.
+    const resolves = spec.hysteresis ? `resolves ${opposite} ${spec.resolveAt}` : `resolves at or ${opposite} ${spec.fireAt}`;
     this.#book = new AlertBook(spec, spec.forMs, listener, (state, _labels, value) =>
-      `${spec.name}: ${spec.aggregate}${spec.value === undefined ? '' : ` of ${spec.value}`} ${value === null ? 'has no value' : `is ${round(value)}${unit}`} (${state === 'resolved' ? 'resolves' : 'fires'} ${spec.direction} ${state === 'resolved' ? spec.resolveAt : spec.fireAt})`,
+      `${spec.name}: ${spec.aggregate}${spec.value === undefined ? '' : ` of ${spec.value}`} ${value === null ? 'has no value' : `is ${round(value)}${unit}`} (${state === 'resolved' ? resolves : `fires ${spec.direction} ${spec.fireAt}`})`,
     );
   }
 

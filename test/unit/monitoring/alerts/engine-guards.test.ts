@@ -104,3 +104,22 @@ describe('AlertEngine failures go to onError, and the rules go on', () => {
     expect(engine.stats().changes).toBe(2);
   });
 });
+
+describe('threshold alert messages', () => {
+  it('say the aggregate, its value rounded to 3 decimals with its unit, and the condition that fired or resolved it', () => {
+    const { engine, changes, feed } = virtualEngine();
+    engine.threshold('metric.sample', { name: 'hot', value: 'data.value', aggregate: 'max', window: '1s', windowType: 'tumbling', above: 10, resolveBelow: 5 });
+    engine.threshold('metric.sample', { name: 'cold', value: 'data.value', aggregate: 'min', window: '1s', windowType: 'tumbling', below: 0 });
+    engine.threshold('metric.sample', { name: 'busy', aggregate: 'rate', window: '1s', windowType: 'tumbling', above: 1 });
+    feed(sample(0, 12.34567), sample(0.1, -1), sample(0.2, 0), sample(1, 7), sample(2, 4), sample(3, 1));
+    engine.flush();
+    expect(changes.map((c) => c.message)).toEqual([
+      'hot: max of data.value is 12.346 (fires above 10)',
+      'cold: min of data.value is -1 (fires below 0)',
+      'busy: rate is 3/s (fires above 1)',
+      'cold: min of data.value is 7 (resolves at or above 0)',
+      'busy: rate is 1/s (resolves at or below 1)',
+      'hot: max of data.value is 4 (resolves below 5)',
+    ]);
+  });
+});
