@@ -123,3 +123,28 @@ describe('threshold alert messages', () => {
     ]);
   });
 });
+
+describe('absence alert messages and bounds', () => {
+  it('say what did not come, after what, within how long, and that it came at last', () => {
+    const { engine, changes, feed } = virtualEngine();
+    engine.absence('job.started', { name: 'stuck', expect: 'job.finished', correlate: ['data.jobId'], within: '30s' });
+    engine.absence('job.step', { name: 'silent', within: '10s' });
+    feed(job('job.started', 0, 'j'), job('job.step', 1, 'j'), job('job.step', 20, 'j'), job('job.finished', 40, 'j'));
+    expect(changes.map((c) => c.message)).toEqual([
+      'silent: no job.step event within 10000 ms',
+      'silent: no job.step event within 10000 ms — it came',
+      'stuck: no job.finished after job.started within 30000 ms',
+      'silent: no job.step event within 10000 ms',
+      'stuck: no job.finished after job.started within 30000 ms — it came',
+    ]);
+  });
+
+  it('keeps at most maxGroups waits, evicting the oldest, and counts events only of its patterns', () => {
+    const { engine, log, feed } = virtualEngine();
+    engine.absence('job.started', { name: 'stuck', expect: 'job.finished', correlate: ['data.jobId'], within: '30s', maxGroups: 2 });
+    feed(job('job.started', 0, 'a'), job('job.started', 1, 'b'), job('job.started', 2, 'c'), job('job.step', 3, 'c'));
+    expect(engine.rules()[0]).toMatchObject({ groups: 2, evicted: 1, seen: 3 });
+    feed(job('job.step', 40, 'x'));
+    expect(log()).toEqual(['stuck firing@31 {"jobId":"b"}', 'stuck firing@32 {"jobId":"c"}']);
+  });
+});
