@@ -17,13 +17,17 @@ function reply(): { promise: Promise<unknown>; ok: () => void; fail: (e: Error) 
 
 const refusedAs = (e: unknown): PublishReceipt => ({ status: 'failed', error: e as PublishReceipt['error'] }) as PublishReceipt;
 
+/** A tracker with two writes waiting for their replies. */
+function twoTracked() {
+  const tracker = new ReplyTracker();
+  const a = reply();
+  const b = reply();
+  return { tracker, a, b, ra: tracker.track(a.promise, refusedAs), rb: tracker.track(b.promise, refusedAs) };
+}
+
 describe('ReplyTracker.track', () => {
   it('counts a write in flight until its reply, then as sent with an accepted receipt', async () => {
-    const tracker = new ReplyTracker();
-    const a = reply();
-    const b = reply();
-    const ra = tracker.track(a.promise, refusedAs);
-    const rb = tracker.track(b.promise, refusedAs);
+    const { tracker, a, b, ra, rb } = twoTracked();
     expect([tracker.inFlight, tracker.sent]).toEqual([2, 0]);
     a.ok();
     expect(await ra).toBe(RECEIPT.accepted);
@@ -44,11 +48,7 @@ describe('ReplyTracker.track', () => {
   });
 
   it('releaseAll settles every waiting receipt as buffered at once; the late reply changes no receipt but is still counted', async () => {
-    const tracker = new ReplyTracker();
-    const a = reply();
-    const b = reply();
-    const ra = tracker.track(a.promise, refusedAs);
-    const rb = tracker.track(b.promise, refusedAs);
+    const { tracker, a, b, ra, rb } = twoTracked();
     tracker.releaseAll();
     expect(await ra).toBe(RECEIPT.buffered);
     expect(await rb).toBe(RECEIPT.buffered);
