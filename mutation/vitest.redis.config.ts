@@ -6,9 +6,9 @@ export default defineConfig({
     include: [
       'test/unit/redis/**/*.test.ts',
       'test/transports/redis-*.test.ts',
-      'test/integration/redis-streams/{delivery,attempts,commit-once}.test.ts',
+      'test/integration/redis-streams/{delivery,attempts,attempt-ledger,commit-once,settler}.test.ts',
       // The promises of receipts, outages and resubscription, each on its own redis-server (in process: no child processes).
-      'test/integration/redis/{refused-writes,streams-promises,resubscribe-once,publish-never-waits}.test.ts',
+      'test/integration/redis/{refused-writes,streams-promises,resubscribe-once,publish-never-waits,outage-flush}.test.ts',
     ],
     testTimeout: 60_000,
     hookTimeout: 60_000,

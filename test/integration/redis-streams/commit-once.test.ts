@@ -66,6 +66,34 @@ describe('Redis Streams commitOnce', () => {
     expect(await t.commitOnce(event, (tx) => tx.incrby(t.keys.tagged('count')))).toBe(true);
   });
 
+  it('takes a scope of 1–100 printable characters, says so otherwise, and marks with the default scope without one', async () => {
+    const t = await transport();
+    const event = Job.create('job.run', { n: 1 });
+    const rule = 'option `commitOnce.scope`: must be 1–100 printable characters without spaces';
+    for (const scope of ['', 'x'.repeat(101), 'a b', 'tab\there', 'line\n', 'bell\u0007', 'nbsp\u00a0x']) {
+      expect(thrown(() => t.commitOnce(event, () => {}, { scope })), JSON.stringify(scope)).toMatchObject({ code: 'INVALID_OPTION', message: rule });
+    }
+    for (const scope of ['x'.repeat(100), 'y', 'ü-é.:/#']) expect(await t.commitOnce(event, () => {}, { scope }), scope).toBe(true);
+    expect(await t.commitOnce(event, () => {})).toBe(true);
+    // No scope is the scope named `default`, for the TTL of the mark (a day unless the guard sets one).
+    expect(await t.commitOnce(event, () => {}, { scope: 'default' })).toBe(false);
+    const ttl = Number(await redis('PTTL', t.keys.committed('svc', event.eventId, 'default')));
+    expect(ttl).toBeGreaterThan(86_400_000 - 60_000);
+    expect(ttl).toBeLessThanOrEqual(86_400_000);
+    expect(thrown(() => t.commitOnce(event, async () => {}))?.message).toBe(
+      'option `commitOnce`: the builder must queue its commands synchronously; compute values before calling commitOnce',
+    );
+  });
+
+  it('keeps its marks for the idempotency TTL when the guard sets one', async () => {
+    const t = await transport({ idempotency: { ttlMs: 5_000 } });
+    const event = Job.create('job.run', { n: 1 });
+    expect(await t.commitOnce(event, () => {})).toBe(true);
+    const ttl = Number(await redis('PTTL', t.keys.committed('svc', event.eventId, 'default')));
+    expect(ttl).toBeGreaterThan(4_000);
+    expect(ttl).toBeLessThanOrEqual(5_000);
+  });
+
   it('a command Redis rejects fails the commit and leaves no mark, so a retry commits', async () => {
     const t = await transport();
     const event = Job.create('job.run', { n: 1 });
