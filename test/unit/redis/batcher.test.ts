@@ -65,3 +65,49 @@ describe('PubSubBatcher', () => {
     batcher.flush();
   });
 });
+
+describe('batch options', () => {
+  it('default to 100 events, the end of the turn and 1 MiB, and take their bounds', () => {
+    expect(batchLimitsOf({})).toEqual({ maxEvents: 100, flushMs: 0, maxBytes: 1024 * 1024 });
+    expect(batchLimitsOf({ maxEvents: 1, flushMs: 60_000, maxBytes: 1 })).toEqual({ maxEvents: 1, flushMs: 60_000, maxBytes: 1 });
+  });
+
+  it.each([
+    [{ maxEvents: 0 }, 'option `batch.maxEvents`: must be an integer ≥ 1'],
+    [{ maxEvents: 2.5 }, 'option `batch.maxEvents`: must be an integer ≥ 1'],
+    [{ flushMs: -1 }, 'option `batch.flushMs`: must be 0–60,000 ms (0: the end of the current event-loop turn)'],
+    [{ flushMs: 60_001 }, 'option `batch.flushMs`: must be 0–60,000 ms (0: the end of the current event-loop turn)'],
+    [{ flushMs: Number.NaN }, 'option `batch.flushMs`: must be 0–60,000 ms (0: the end of the current event-loop turn)'],
+    [{ maxBytes: 0.5 }, 'option `batch.maxBytes`: must be a positive number of bytes'],
+    [{ maxBytes: Number.NaN }, 'option `batch.maxBytes`: must be a positive number of bytes'],
+  ])('refuse %o and say why', (options, message) => {
+    expect(() => batchLimitsOf(options)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', message }));
+  });
+});
+
+describe('PubSubBatcher with several types', () => {
+  const Pong = defineEvent({ type: 'lab.pong', version: '1.0.0', schema: Type.Object({ n: Type.Integer() }) });
+
+  it('keeps one batch per type, each in publish order, and counts them all', async () => {
+    const sent: [string, number[]][] = [];
+    const batcher = new PubSubBatcher(batchLimitsOf({ maxEvents: 3 }), (type, entries) => void sent.push([type, entries.map((e) => (e.event.data as { n: number }).n)]));
+    void batcher.add(ping(1));
+    void batcher.add(Pong.create({ n: 2 }));
+    void batcher.add(ping(3));
+    expect(batcher.size).toBe(3);
+    void batcher.add(ping(5));
+    expect(sent).toEqual([['lab.ping', [1, 3, 5]]]);
+    expect(batcher.size).toBe(1);
+    await new Promise((r) => setImmediate(r));
+    expect(sent).toEqual([['lab.ping', [1, 3, 5]], ['lab.pong', [2]]]);
+    expect(batcher.size).toBe(0);
+  });
+
+  it('passes each event its first payload and settles its receipt through the entry', async () => {
+    const batcher = new PubSubBatcher(batchLimitsOf({}), (_type, entries) => {
+      for (const e of entries) e.resolve(e.payload === undefined ? { status: 'accepted' } : { status: 'buffered' });
+    });
+    const [fresh, resent] = await Promise.all([batcher.add(ping(1)), batcher.add(ping(2), '{"first":"payload"}')]);
+    expect([fresh.status, resent.status]).toEqual(['accepted', 'buffered']);
+  });
+});

@@ -1,4 +1,5 @@
 /** Unit tests of the gap tracker (lost and duplicate events per producer); no server needed. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { InvalidOptionError } from '../../../src/internal.js';
 import { GapTracker } from '../../../src/redis/pubsub/gap-tracker.js';
@@ -119,5 +120,100 @@ describe('GapTracker memory cap (maxTrackedStreams)', () => {
 
   it('refuses a cap that is not a positive integer', () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) expect(() => new GapTracker({ maxTrackedStreams: bad })).toThrow(InvalidOptionError);
+  });
+});
+
+/**
+ * A plain model of the tracker: every pair in an array ordered from least to most recently seen,
+ * producers likewise. Slow (linear) but obviously right, so the linked lists are held to it.
+ */
+class ModelTracker {
+  pairs: { producer: string; type: string; last: number }[] = [];
+  producers: string[] = [];
+  lost = 0;
+  duplicates = 0;
+  evicted = 0;
+  constructor(private readonly maxProducers: number, private readonly maxStreams: number) {}
+
+  #touch(producer: string, type: string): { last: number } | undefined {
+    const i = this.pairs.findIndex((p) => p.producer === producer && p.type === type);
+    if (i < 0) return undefined;
+    const [pair] = this.pairs.splice(i, 1);
+    this.pairs.push(pair!);
+    this.producers.splice(this.producers.indexOf(producer), 1);
+    this.producers.push(producer);
+    return pair;
+  }
+
+  #add(producer: string, type: string, last: number): void {
+    if (!this.producers.includes(producer)) {
+      if (this.producers.length >= this.maxProducers) {
+        const gone = this.producers.shift()!;
+        this.evicted += this.pairs.filter((p) => p.producer === gone).length;
+        this.pairs = this.pairs.filter((p) => p.producer !== gone);
+      }
+    } else this.producers.splice(this.producers.indexOf(producer), 1);
+    this.producers.push(producer);
+    this.pairs.push({ producer, type, last });
+    if (this.pairs.length > this.maxStreams) {
+      const gone = this.pairs.shift()!;
+      this.evicted++;
+      if (!this.pairs.some((p) => p.producer === gone.producer)) this.producers.splice(this.producers.indexOf(gone.producer), 1);
+    }
+  }
+
+  observe(producer: string, type: string, seq: number): string {
+    const pair = this.#touch(producer, type);
+    if (pair === undefined) return (this.#add(producer, type, seq), 'baseline');
+    if (seq <= pair.last) return (this.duplicates++, 'duplicate');
+    const lost = seq - pair.last - 1;
+    pair.last = seq;
+    this.lost += lost;
+    return lost === 0 ? 'next' : `gap ${lost}`;
+  }
+
+  heartbeat(producer: string, type: string, seq: number): number {
+    const pair = this.#touch(producer, type);
+    if (pair === undefined) return (this.#add(producer, type, seq), 0);
+    if (seq <= pair.last) return 0;
+    const lost = seq - pair.last;
+    pair.last = seq;
+    this.lost += lost;
+    return lost;
+  }
+
+  forget(type: string): void {
+    this.pairs = this.pairs.filter((p) => p.type !== type);
+    this.producers = this.producers.filter((id) => this.pairs.some((p) => p.producer === id));
+  }
+}
+
+describe('GapTracker against a plain model', () => {
+  it('agrees on every answer, count and eviction over random traffic', () => {
+    const op = fc.record({
+      kind: fc.constantFrom('observe', 'observe', 'observe', 'heartbeat', 'forget'),
+      producer: fc.constantFrom('p1', 'p2', 'p3', 'p4', 'p5'),
+      type: fc.constantFrom('a.a', 'a.b', 'a.c', 'b.a'),
+      seq: fc.integer({ min: 1, max: 12 }),
+    });
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 4 }), fc.integer({ min: 1, max: 8 }), fc.array(op, { maxLength: 120 }), (maxProducers, maxStreams, ops) => {
+        const real = new GapTracker({ maxProducers, maxTrackedStreams: maxStreams });
+        const model = new ModelTracker(maxProducers, maxStreams);
+        for (const o of ops) {
+          if (o.kind === 'forget') {
+            real.forget((t) => t === o.type);
+            model.forget(o.type);
+          } else if (o.kind === 'heartbeat') {
+            expect(real.heartbeat(o.producer, o.type, o.seq)).toBe(model.heartbeat(o.producer, o.type, o.seq));
+          } else {
+            const got = real.observe(o.producer, o.type, o.seq);
+            expect(got.kind === 'gap' ? `gap ${got.lost}` : got.kind).toBe(model.observe(o.producer, o.type, o.seq));
+          }
+          expect(real.stats()).toEqual({ producers: model.producers.length, streams: model.pairs.length, lost: model.lost, duplicates: model.duplicates, evicted: model.evicted });
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -62,3 +62,87 @@ describe('OutageBuffer', () => {
     expect(zero.drops).toEqual([['drop-newest', 1]]);
   });
 });
+
+describe('OutageBuffer edges', () => {
+  const make = (options: ConstructorParameters<typeof OutageBuffer<number>>[0], clock = { now: 0 }, hook?: (r: OutageDropReason, item: number) => void) => {
+    const drops: [OutageDropReason, number][] = [];
+    const buffer = new OutageBuffer<number>(options, hook ?? ((r, item) => void drops.push([r, item])), () => clock.now);
+    return { buffer, drops, clock };
+  };
+
+  it('keeps an item exactly maxAgeMs old and expires it one ms later', () => {
+    const { buffer, drops, clock } = make({ maxAgeMs: 1_000 });
+    buffer.push(1);
+    clock.now = 1_000;
+    expect(buffer.expire()).toBe(0);
+    expect(buffer.size).toBe(1);
+    clock.now = 1_001;
+    expect(buffer.take()).toBeUndefined();
+    expect(drops).toEqual([['expired', 1]]);
+    expect(buffer.stats()).toMatchObject({ flushed: 0, dropped: { expired: 1 } });
+  });
+
+  it('keeps order across its compaction, with takes and pushes interleaved', () => {
+    const { buffer } = make({ maxEvents: 10_000 });
+    const out: number[] = [];
+    let next = 0;
+    for (let round = 0; round < 6; round++) {
+      for (let i = 0; i < 1_500; i++) buffer.push(next++);
+      for (let i = 0; i < 1_200; i++) out.push(buffer.take()!);
+    }
+    for (let x = buffer.take(); x !== undefined; x = buffer.take()) out.push(x);
+    expect(out).toEqual(Array.from({ length: next }, (_, i) => i));
+    expect(buffer.stats()).toMatchObject({ size: 0, buffered: next, flushed: next });
+  });
+
+  it('drops the oldest across a compaction too, and clear() hands back the rest uncounted', () => {
+    const { buffer, drops } = make({ maxEvents: 2_000 });
+    for (let i = 0; i < 5_000; i++) buffer.push(i);
+    expect(drops).toHaveLength(3_000);
+    expect(drops.at(-1)).toEqual(['drop-oldest', 2_999]);
+    const rest = buffer.clear();
+    expect(rest).toEqual(Array.from({ length: 2_000 }, (_, i) => 3_000 + i));
+    expect(buffer.size).toBe(0);
+    expect(buffer.stats()).toMatchObject({ size: 0, buffered: 5_000, flushed: 0, dropped: { 'drop-oldest': 3_000 } });
+    expect(buffer.push(7)).toBe(true);
+    expect(buffer.take()).toBe(7);
+  });
+
+  it('survives a drop hook that throws: the drop is still counted and the buffer intact', () => {
+    const { buffer } = make({ maxEvents: 1 }, { now: 0 }, () => {
+      throw new Error('hook');
+    });
+    buffer.push(1);
+    expect(buffer.push(2)).toBe(true);
+    expect(buffer.stats()).toMatchObject({ size: 1, dropped: { 'drop-oldest': 1 } });
+    expect(buffer.take()).toBe(2);
+  });
+
+  it('hands out a snapshot of its counters, not the live ones', () => {
+    const { buffer } = make({ maxEvents: 1, policy: 'drop-newest' });
+    buffer.push(1);
+    const before = buffer.stats();
+    buffer.push(2);
+    expect(before.dropped['drop-newest']).toBe(0);
+    expect(buffer.stats().dropped['drop-newest']).toBe(1);
+    expect(Object.isFrozen(before.dropped)).toBe(true);
+  });
+
+  it.each([
+    [{ maxEvents: 1.5 }, "option `buffer.maxEvents`: must be an integer ≥ 0 (0 drops everything while disconnected)"],
+    [{ maxEvents: -1 }, "option `buffer.maxEvents`: must be an integer ≥ 0 (0 drops everything while disconnected)"],
+    [{ maxAgeMs: -5 }, 'option `buffer.maxAgeMs`: must be a positive number of ms'],
+    [{ maxAgeMs: Number.NaN }, 'option `buffer.maxAgeMs`: must be a positive number of ms'],
+    [{ policy: 'drop-random' as never }, "option `buffer.policy`: must be 'drop-oldest' or 'drop-newest'"],
+  ])('refuses %o and says why', (options, message) => {
+    expect(() => new OutageBuffer(options)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION', message }));
+  });
+
+  it('defaults to 10,000 events, 60 s and drop-oldest', () => {
+    const { buffer, drops, clock } = make({});
+    for (let i = 0; i < 10_001; i++) buffer.push(i);
+    expect(drops).toEqual([['drop-oldest', 0]]);
+    clock.now = 60_001;
+    expect(buffer.expire()).toBe(10_000);
+  });
+});
