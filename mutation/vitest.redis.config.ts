@@ -8,7 +8,7 @@ export default defineConfig({
       'test/transports/redis-*.test.ts',
       'test/integration/redis-streams/{delivery,attempts,attempt-ledger,commit-once,settler}.test.ts',
       // The promises of receipts, outages and resubscription, each on its own redis-server (in process: no child processes).
-      'test/integration/redis/{refused-writes,streams-promises,resubscribe-once,publish-never-waits,outage-flush}.test.ts',
+      'test/integration/redis/{refused-writes,streams-promises,resubscribe-once,publish-never-waits,outage-flush,resend-after-break}.test.ts',
     ],
     testTimeout: 60_000,
     hookTimeout: 60_000,

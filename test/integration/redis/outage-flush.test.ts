@@ -100,6 +100,21 @@ describe('the outage buffer of a Redis producer', () => {
     expect(await b.emit('conf.order', { n: 9, text: 'after close' })).toMatchObject({ status: 'failed', error: { code: 'TRANSPORT_CLOSED' } });
   });
 
+  it('close() still sends what it holds when Redis answers within closeTimeoutMs', async () => {
+    const namespace = ns();
+    const errors: DotbusError[] = [];
+    const b = streamsBus({ namespace, closeTimeoutMs: 10_000 }, errors);
+    const receipts: PublishReceipt[] = [];
+    // Before the connection is up (no ready() awaited): held.
+    for (let n = 1; n <= 5; n++) receipts.push(await b.emit('conf.order', { n, text: 'early' }));
+    expect(statuses(receipts)).toEqual(Array(5).fill('buffered'));
+    await b.close();
+    expect(await streamOrder(namespace)).toEqual([1, 2, 3, 4, 5]);
+    expect(b.stats().dropped.closed ?? 0).toBe(0);
+    expect(stats(b)).toMatchObject({ sent: 5, flushed: 5, buffered: 0, unacknowledged: 0 });
+    expect(errors).toEqual([]);
+  });
+
   it('reports a held event that Redis refuses at the flush (nobody awaits its receipt)', async () => {
     const errors: DotbusError[] = [];
     const transport = redisStreams({ connection: { url: `redis://noxadd:pw@${server.host}:${server.port}` }, namespace: ns(), blockMs: 100, closeTimeoutMs: 300 });

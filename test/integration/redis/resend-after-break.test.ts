@@ -57,4 +57,37 @@ describe('a pipeline cut off mid-reply (Redis Pub/Sub)', () => {
       await consumer.close();
     }
   });
+
+  it('settles single publishes waiting for their replies as buffered when the connection breaks, and delivers each once', async () => {
+    const namespace = `cut1-${process.pid}`;
+    const consumerTransport = redisPubSub({ connection: { url: server.url }, namespace });
+    const consumer = createBus({ events: [Probe], transport: consumerTransport, onError: () => {} });
+    const seen: number[] = [];
+    consumer.subscribe('conf.order', (e) => void seen.push(e.data.n));
+    await consumer.ready();
+    const producer = createBus({
+      events: [Probe],
+      transport: redisPubSub({ connection: { url: `redis://127.0.0.1:${proxy.port}`, backoff: { baseMs: 20, capMs: 100 } }, namespace, heartbeatMs: 0 }),
+      onError: () => {},
+    });
+    try {
+      await producer.ready();
+      const total = 50;
+      const answered = 20;
+      proxy.cutAfter(4 * answered);
+      // Not awaited one by one: all 50 are in flight when the replies stop.
+      const receipts = await Promise.all(Array.from({ length: total }, (_, n) => producer.emit('conf.order', { n, text: `s${n}` })));
+      // The writes Redis handled but whose replies were cut are not waited for (ioredis re-sends them on reconnect).
+      expect(receipts.filter((r) => r.status === 'accepted')).toHaveLength(answered);
+      expect(receipts.filter((r) => r.status === 'buffered')).toHaveLength(total - answered);
+      await waitUntil(() => consumerTransport.stats().duplicates >= total - answered, 20_000, `the re-sent copies: ${JSON.stringify(consumerTransport.stats())}`);
+      await producer.drain();
+      await consumer.drain();
+      expect([...seen].sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, n) => n));
+      expect(consumerTransport.stats()).toMatchObject({ duplicates: total - answered, lost: 0 });
+    } finally {
+      await producer.close();
+      await consumer.close();
+    }
+  });
 });
