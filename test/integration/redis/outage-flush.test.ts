@@ -100,15 +100,19 @@ describe('the outage buffer of a Redis producer', () => {
     expect(await b.emit('conf.order', { n: 9, text: 'after close' })).toMatchObject({ status: 'failed', error: { code: 'TRANSPORT_CLOSED' } });
   });
 
-  it('close() still sends what it holds when Redis answers within closeTimeoutMs', async () => {
+  it('close() still sends what it holds when Redis comes back within closeTimeoutMs', async () => {
     const namespace = ns();
     const errors: DotbusError[] = [];
-    const b = streamsBus({ namespace, closeTimeoutMs: 10_000 }, errors);
+    const b = streamsBus({ namespace, closeTimeoutMs: 20_000 }, errors);
+    await b.ready();
+    await server.stop();
     const receipts: PublishReceipt[] = [];
-    // Before the connection is up (no ready() awaited): held.
-    for (let n = 1; n <= 5; n++) receipts.push(await b.emit('conf.order', { n, text: 'early' }));
+    for (let n = 1; n <= 5; n++) receipts.push(await b.emit('conf.order', { n, text: 'held' }));
     expect(statuses(receipts)).toEqual(Array(5).fill('buffered'));
-    await b.close();
+    // close() begins while Redis is down, so it must wait for the reconnect to send them.
+    const closing = b.close();
+    await server.start();
+    await closing;
     expect(await streamOrder(namespace)).toEqual([1, 2, 3, 4, 5]);
     expect(b.stats().dropped.closed ?? 0).toBe(0);
     expect(stats(b)).toMatchObject({ sent: 5, flushed: 5, buffered: 0, unacknowledged: 0 });
