@@ -2,13 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import { OutageBuffer, type OutageDropReason } from '../../../src/redis/outage-buffer.js';
 
-describe('OutageBuffer', () => {
-  const make = (options: ConstructorParameters<typeof OutageBuffer<number>>[0], clock = { now: 0 }) => {
-    const drops: [OutageDropReason, number][] = [];
-    const buffer = new OutageBuffer<number>(options, (r, item) => void drops.push([r, item]), () => clock.now);
-    return { buffer, drops, clock };
-  };
+/** A buffer on a clock the test moves, recording its drops (or passing them to `hook`). */
+const make = (options: ConstructorParameters<typeof OutageBuffer<number>>[0], clock = { now: 0 }, hook?: (r: OutageDropReason, item: number) => void) => {
+  const drops: [OutageDropReason, number][] = [];
+  const buffer = new OutageBuffer<number>(options, hook ?? ((r, item) => void drops.push([r, item])), () => clock.now);
+  return { buffer, drops, clock };
+};
 
+describe('OutageBuffer', () => {
   it('keeps order and counts what it hands out', () => {
     const { buffer } = make({ maxEvents: 10 });
     for (let i = 0; i < 5; i++) expect(buffer.push(i)).toBe(true);
@@ -64,12 +65,6 @@ describe('OutageBuffer', () => {
 });
 
 describe('OutageBuffer edges', () => {
-  const make = (options: ConstructorParameters<typeof OutageBuffer<number>>[0], clock = { now: 0 }, hook?: (r: OutageDropReason, item: number) => void) => {
-    const drops: [OutageDropReason, number][] = [];
-    const buffer = new OutageBuffer<number>(options, hook ?? ((r, item) => void drops.push([r, item])), () => clock.now);
-    return { buffer, drops, clock };
-  };
-
   it('keeps an item exactly maxAgeMs old and expires it one ms later', () => {
     const { buffer, drops, clock } = make({ maxAgeMs: 1_000 });
     buffer.push(1);
